@@ -1,0 +1,70 @@
+"""The one typed configuration object. The flow takes it as a parameter; every stage reads it.
+
+Its fingerprint goes into cache keys and the `runs` table, so a change of any field that
+affects output invalidates cached shard results.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    # Exact dedup: paragraphs whose normalised text is shorter than this are never content-deduplicated
+    # (short headings such as "Background" legitimately repeat across documents).
+    exact_min_chars: int = 20
+    # Near-duplicate detection (MinHash over word shingles, LSH banding, verified by Jaccard).
+    near_enabled: bool = True
+    near_threshold: float = 0.8
+    shingle_words: int = 5
+    num_perm: int = 128
+    bands: int = 16  # rows per band = num_perm // bands
+    near_min_words: int = 12  # shorter paragraphs are left to exact dedup
+    # Template lines: a short line seen in at least this many documents of one site/batch leaves every copy.
+    template_min_docs: int = 3
+    template_max_words: int = 25
+
+
+@dataclass(frozen=True)
+class HtmlConfig:
+    include_comments: bool = False  # user comments are not article text (documented default)
+    include_tables: bool = True
+    fast: bool = False  # trafilatura fast mode: skips its fallback extractors
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Everything that changes what lands in `processed/`."""
+
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    html: HtmlConfig = field(default_factory=HtmlConfig)
+    # Sharding (does not change output): content-defined shards of about `shard_files` files, cut early
+    # at `shard_bytes` input bytes or `shard_max_files` files, so one task is seconds of work.
+    shard_files: int = 256
+    shard_bytes: int = 16_000_000
+    shard_max_files: int = 2000
+    # Files above this size are rejected rather than risk memory blow-ups (decompressed size for .gz).
+    max_file_bytes: int = 64_000_000
+    detect_language: bool = True
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def fingerprint(self) -> str:
+        """Stable hash of the fields that affect output (sharding knobs excluded: they do not)."""
+        d = self.to_dict()
+        for k in ("shard_files", "shard_bytes", "shard_max_files"):
+            d.pop(k, None)
+        blob = json.dumps(d, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "PipelineConfig":
+        d = dict(d or {})
+        dedup = DedupConfig(**d.pop("dedup", {}) or {})
+        html = HtmlConfig(**d.pop("html", {}) or {})
+        return cls(dedup=dedup, html=html, **d)

@@ -1,0 +1,176 @@
+"""Run-level steps shared by the Prefect flow and plain Python callers.
+
+`run_pipeline` is the whole job in one process (tests, benchmarks, notebooks); the flow in
+`flows/ingest.py` calls the same steps, with one task per shard.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import PIPELINE_VERSION
+from . import schema as S
+from .card import render_card
+from .config import PipelineConfig
+from .publish import current_snapshot, publish, staging_dir
+from .shards import RunPlan, Shard, ShardSummary, finalize_shard, plan_run, process_shard, shard_dir_for, write_part
+
+
+@dataclass(slots=True)
+class RunContext:
+    run_id: str
+    raw_dir: str
+    out_dir: str
+    cache_dir: str
+    config: PipelineConfig
+    plan: RunPlan
+    staged: Path
+    started_at: datetime
+    t0: float
+    executor: str = "local"
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+
+
+def start_run(raw_dir: str, out_dir: str, config: PipelineConfig, cache_dir: str | None = None,
+              executor: str = "local") -> RunContext:
+    t0 = time.perf_counter()
+    started = datetime.now(timezone.utc)
+    plan = plan_run(raw_dir, config)
+    run_id = new_run_id()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cache = cache_dir or str(out / ".cache")
+    ctx = RunContext(run_id, str(raw_dir), str(out), cache, config, plan, staging_dir(out, run_id), started, t0, executor)
+    ctx.stage_seconds["plan"] = time.perf_counter() - t0
+    return ctx
+
+
+def run_dedup(ctx: RunContext) -> str:
+    from .dedup import corpus_dedup
+
+    t = time.perf_counter()
+    work = Path(ctx.cache_dir) / "dedup" / ctx.run_id
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    keys = [str(shard_dir_for(ctx.cache_dir, s) / "keys.parquet") for s in ctx.plan.shards]
+    keys = [k for k in keys if Path(k).exists()]
+    path = corpus_dedup(keys, ctx.config.dedup, str(work)) if keys else None
+    ctx.stage_seconds["dedup"] = time.perf_counter() - t
+    return path or ""
+
+
+def finish_run(ctx: RunContext, summaries: list[ShardSummary], counts: list[dict[str, int]]) -> dict:
+    """Write discovery rejects, the runs table and the card; publish; prune stale cache entries."""
+    t = time.perf_counter()
+    total: Counter = Counter()
+    for c in counts:
+        total.update(c)
+    if ctx.plan.rejects:
+        rej = pa.Table.from_pylist([dict(source=r.source, source_sha256=r.sha256, error_type=r.error_type,
+                                         message=r.message, run_id=ctx.run_id) for r in ctx.plan.rejects], schema=S.REJECTS)
+        write_part(rej, ctx.staged / "rejects" / "part-discovery.parquet", "rejects")
+        total["rejects"] += rej.num_rows
+    prev = current_snapshot(ctx.out_dir)
+    diff = _doc_changes(prev, ctx.plan)
+    finished = datetime.now(timezone.utc)
+    seconds = time.perf_counter() - ctx.t0
+    bytes_in = sum(f.size for f in ctx.plan.files)
+    tables = {k: int(total.get(k, 0)) for k in ("documents", "paragraphs", "removed", "citations", "rejects")}
+    reasons = {k.split(":", 1)[1]: int(v) for k, v in sorted(total.items()) if k.startswith("reason:")}
+    shard_stage: Counter = Counter()
+    for s in summaries:
+        shard_stage.update(s.stage_seconds)
+    stage_seconds = dict(ctx.stage_seconds)
+    stage_seconds.update({f"shard:{k}": round(v, 4) for k, v in shard_stage.items()})
+    row = dict(
+        run_id=ctx.run_id, started_at=ctx.started_at, finished_at=finished, pipeline_version=PIPELINE_VERSION,
+        schema_version=S.SCHEMA_VERSION, config=json.dumps(ctx.config.to_dict(), sort_keys=True),
+        config_fingerprint=ctx.plan.fingerprint, raw_dir=ctx.raw_dir, executor=ctx.executor,
+        n_files=len(ctx.plan.files) + len(ctx.plan.rejects), bytes_in=bytes_in,
+        table_rows=[{"name": k, "count": v} for k, v in tables.items()],
+        removed_by_reason=[{"name": k, "count": v} for k, v in reasons.items()],
+        docs_new=diff["new"], docs_changed=diff["changed"], docs_deleted=diff["deleted"], docs_unchanged=diff["unchanged"],
+        shards_total=len(ctx.plan.shards), shards_processed=sum(not s.cached for s in summaries),
+        shards_cached=sum(s.cached for s in summaries), seconds=seconds,
+        mb_per_s=(bytes_in / 1e6) / seconds if seconds else 0.0, docs_per_s=tables["documents"] / seconds if seconds else 0.0,
+        stage_seconds=[{"stage": k, "seconds": float(v)} for k, v in stage_seconds.items()],
+    )
+    runs = pa.Table.from_pylist([row], schema=S.RUNS)
+    if prev is not None and (prev / "runs").is_dir():
+        try:
+            old = pq.read_table(prev / "runs").cast(S.RUNS)
+            runs = pa.concat_tables([old, runs])
+        except Exception:  # noqa: BLE001 - an unreadable history must not block publishing
+            pass
+    write_part(runs, ctx.staged / "runs" / "part-00000.parquet", "runs")
+    summary = dict(row, table_rows=tables, removed_by_reason=reasons,
+                   started_at=ctx.started_at.isoformat(), finished_at=finished.isoformat(),
+                   stage_seconds=stage_seconds, config=ctx.config.to_dict())
+    (ctx.staged / "README.md").write_text(render_card(summary), encoding="utf-8")
+    publish(ctx.out_dir, ctx.staged, ctx.run_id)
+    prune_cache(ctx)
+    summary["stage_seconds"]["publish"] = time.perf_counter() - t
+    return summary
+
+
+def prune_cache(ctx: RunContext) -> int:
+    """Remove staged shard results no shard of this run uses, and this run's dedup work files."""
+    live = {s.key for s in ctx.plan.shards}
+    root = Path(ctx.cache_dir) / "shards"
+    removed = 0
+    if root.is_dir():
+        for p in root.iterdir():
+            if p.name not in live:
+                shutil.rmtree(p, ignore_errors=True)
+                removed += 1
+    shutil.rmtree(Path(ctx.cache_dir) / "dedup", ignore_errors=True)
+    return removed
+
+
+def _doc_changes(prev: Path | None, plan: RunPlan) -> dict[str, int]:
+    now = {f.source: f.sha256 for f in plan.files}
+    before: dict[str, str] = {}
+    if prev is not None and (prev / "documents").is_dir():
+        try:
+            t = pq.read_table(prev / "documents", columns=["source", "source_sha256"])
+            before = dict(zip(t.column("source").to_pylist(), t.column("source_sha256").to_pylist()))
+        except Exception:  # noqa: BLE001
+            before = {}
+    new = sum(1 for s in now if s not in before)
+    changed = sum(1 for s, h in now.items() if s in before and before[s] != h)
+    unchanged = sum(1 for s, h in now.items() if before.get(s) == h)
+    deleted = sum(1 for s in before if s not in now)
+    return {"new": new, "changed": changed, "unchanged": unchanged, "deleted": deleted}
+
+
+def run_pipeline(raw_dir: str, out_dir: str, config: PipelineConfig | None = None, *, refresh: bool = False,
+                 cache_dir: str | None = None) -> dict:
+    """The whole job, sequentially, in this process. Returns the run summary."""
+    from .publish import OutputLock
+
+    config = config or PipelineConfig()
+    with OutputLock(out_dir):
+        ctx = start_run(raw_dir, out_dir, config, cache_dir)
+        t = time.perf_counter()
+        summaries = [process_shard(s, ctx.cache_dir, config, refresh) for s in ctx.plan.shards]
+        ctx.stage_seconds["shards"] = time.perf_counter() - t
+        decisions = run_dedup(ctx)
+        t = time.perf_counter()
+        counts = [finalize_shard(s, ctx.cache_dir, decisions, ctx.staged, ctx.run_id) for s in ctx.plan.shards]
+        ctx.stage_seconds["finalize"] = time.perf_counter() - t
+        return finish_run(ctx, summaries, counts)

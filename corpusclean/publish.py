@@ -1,0 +1,161 @@
+"""Atomic publication of a snapshot into the output folder, and the one-run-at-a-time lock.
+
+Layout of the output folder (e.g. `processed/`):
+
+    processed/
+      current -> .snapshots/<run_id>          (one symlink, swapped atomically with rename)
+      documents -> current/documents          (static links: readers use these paths)
+      paragraphs, removed, citations, rejects, runs, README.md -> current/...
+      .snapshots/<run_id>/<table>/part-*.parquet
+      .cache/                                 (staged shard results, reused by later runs)
+
+A reader that opens `processed/documents` resolves `current` once per path lookup, so it sees
+the old complete snapshot or the new one, never a half-written one; a crash before the swap
+leaves the previous snapshot in place.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from . import schema as S
+
+SNAPSHOTS = ".snapshots"
+KEEP_SNAPSHOTS = 2
+
+
+class LockedError(RuntimeError):
+    pass
+
+
+class OutputLock:
+    """Exclusive advisory lock on `<out>/.lock` for the duration of a run (flock: released on crash).
+
+    Re-entrant within one process, so the CLI can hold it while the flow it calls takes it too.
+    """
+
+    _held: dict[str, int] = {}
+
+    def __init__(self, out_dir: str | os.PathLike):
+        self.path = Path(out_dir) / ".lock"
+        self._fd: int | None = None
+        self._key = str(Path(out_dir).absolute())
+
+    def __enter__(self) -> "OutputLock":
+        if self._key in OutputLock._held:
+            OutputLock._held[self._key] += 1
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            os.close(fd)
+            if e.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                holder = ""
+                try:
+                    holder = self.path.read_text().strip()
+                except OSError:
+                    pass
+                raise LockedError(f"another run is writing to {self.path.parent} ({holder or 'pid unknown'}); try again when it ends") from None
+            raise
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()}".encode())
+        self._fd = fd
+        OutputLock._held[self._key] = 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fd is None:
+            OutputLock._held[self._key] -= 1
+            return
+        if self._fd is not None:
+            OutputLock._held.pop(self._key, None)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def staging_dir(out_dir: str | os.PathLike, run_id: str) -> Path:
+    p = Path(out_dir) / SNAPSHOTS / f"{run_id}.tmp"
+    shutil.rmtree(p, ignore_errors=True)
+    p.mkdir(parents=True)
+    return p
+
+
+def current_snapshot(out_dir: str | os.PathLike) -> Path | None:
+    link = Path(out_dir) / "current"
+    if link.is_symlink() and link.resolve().is_dir():
+        return link.resolve()
+    return None
+
+
+def publish(out_dir: str | os.PathLike, staged: Path, run_id: str) -> Path:
+    """Make the staged snapshot the current one: fsync, rename, swap the `current` symlink."""
+    out = Path(out_dir)
+    for name, schema in S.TABLES.items():  # every table is a readable dataset, even when empty
+        d = staged / name
+        d.mkdir(exist_ok=True)
+        if not any(d.glob("*.parquet")):
+            pq.write_table(S.with_metadata(schema, name).empty_table(), d / "part-00000.parquet", compression="zstd")
+    _fsync_tree(staged)
+    final = out / SNAPSHOTS / run_id
+    os.replace(staged, final)
+    tmp_link = out / f".current.{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(os.path.join(SNAPSHOTS, run_id), tmp_link)
+    os.replace(tmp_link, out / "current")  # the atomic step
+    _fsync_dir(out)
+    for name in (*S.TABLES, "README.md"):
+        link = out / name
+        target = os.path.join("current", name)
+        if link.is_symlink() and os.readlink(link) == target:
+            continue
+        if link.is_dir() and not link.is_symlink():
+            shutil.rmtree(link)
+        elif link.exists() or link.is_symlink():
+            link.unlink()
+        os.symlink(target, link)
+    prune_snapshots(out, keep=run_id)
+    return final
+
+
+def prune_snapshots(out: Path, keep: str) -> None:
+    """Keep the newest KEEP_SNAPSHOTS snapshots (a reader mid-scan of the previous one is not cut off)."""
+    snaps = out / SNAPSHOTS
+    if not snaps.is_dir():
+        return
+    entries = sorted((p for p in snaps.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    kept = 0
+    for p in entries:
+        if p.name == keep or (not p.name.endswith(".tmp") and kept < KEEP_SNAPSHOTS - 1):
+            if p.name != keep:
+                kept += 1
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def _fsync_tree(root: Path) -> None:
+    for dirpath, _dirs, files in os.walk(root):
+        for f in files:
+            fd = os.open(os.path.join(dirpath, f), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(dirpath))
+
+
+def _fsync_dir(p: Path) -> None:
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

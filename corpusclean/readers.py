@@ -1,0 +1,281 @@
+"""Find raw files and turn each into a decoded RawDocument, or a Reject that says why not.
+
+Nothing here raises for a bad file: every failure becomes a Reject row so the run goes on.
+"""
+
+from __future__ import annotations
+
+import bz2
+import hashlib
+import lzma
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from .records import RawDocument, Reject
+
+TEXT_EXT = {".txt", ".text", ".md", ""}
+HTML_EXT = {".html", ".htm", ".xhtml"}
+WIKI_EXT = {".wiki", ".wikitext", ".mediawiki"}
+COMPRESSED_EXT = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    source: str  # relative to the raw root, '/'-separated
+    path: str  # absolute path
+    size: int
+
+
+class RawDirError(ValueError):
+    """The raw directory itself is unusable (missing, not a directory, unreadable)."""
+
+
+def discover(raw_root: str | os.PathLike) -> tuple[list[FileEntry], list[Reject]]:
+    """Every regular file under `raw_root`, sorted by relative path (bytewise on UTF-8).
+
+    Hidden files and folders (name starting with '.') are skipped. Symlinks are followed only
+    when their target is a regular file inside the raw root; any other symlink is rejected, and
+    symlinked directories are never walked (no loops, no escaping the root).
+    """
+    root = Path(raw_root)
+    if not root.exists():
+        raise RawDirError(f"raw directory does not exist: {root}")
+    if not root.is_dir():
+        raise RawDirError(f"raw path is not a directory: {root}")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise RawDirError(f"raw directory is not readable: {root}")
+    real_root = root.resolve()
+    entries: list[FileEntry] = []
+    rejects: list[Reject] = []
+
+    def onerror(err: OSError) -> None:
+        rel = _rel(Path(err.filename), root) if err.filename else "?"
+        rejects.append(Reject(rel, "unreadable", f"cannot list directory: {err.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
+        keep_dirs = []
+        for d in sorted(dirnames):
+            p = Path(dirpath) / d
+            if d.startswith("."):
+                continue
+            if p.is_symlink():
+                rejects.append(Reject(_rel(p, root), "symlink", "symlinked directory not followed"))
+                continue
+            keep_dirs.append(d)
+        dirnames[:] = keep_dirs
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            p = Path(dirpath) / name
+            rel = _rel(p, root)
+            if p.is_symlink():
+                try:
+                    target = p.resolve(strict=True)
+                except (OSError, RuntimeError) as e:  # broken link or loop
+                    rejects.append(Reject(rel, "symlink", f"broken or looping symlink: {e}"))
+                    continue
+                if not target.is_relative_to(real_root):
+                    rejects.append(Reject(rel, "symlink", "symlink points outside the raw directory"))
+                    continue
+            try:
+                st = p.stat()
+            except OSError as e:
+                rejects.append(Reject(rel, "unreadable", f"cannot stat file: {e.strerror}"))
+                continue
+            if not _is_regular(st.st_mode):
+                rejects.append(Reject(rel, "not_a_file", "not a regular file"))
+                continue
+            entries.append(FileEntry(rel, str(p.absolute()), st.st_size))
+    entries.sort(key=lambda e: e.source.encode("utf-8", "surrogateescape"))
+    rejects.sort(key=lambda r: r.source.encode("utf-8", "surrogateescape"))
+    return entries, rejects
+
+
+def _is_regular(mode: int) -> bool:
+    import stat
+
+    return stat.S_ISREG(mode)
+
+
+def _rel(p: Path, root: Path) -> str:
+    try:
+        return p.relative_to(root).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def split_ext(source: str) -> tuple[str, str]:
+    """(content extension, compression) from a file name: 'a/b.html.gz' -> ('.html', 'gzip')."""
+    name = source.rsplit("/", 1)[-1].lower()
+    comp = ""
+    for ext, kind in COMPRESSED_EXT.items():
+        if name.endswith(ext):
+            comp = kind
+            name = name[: -len(ext)]
+            break
+    dot = name.rfind(".")
+    ext = name[dot:] if dot > 0 else ""
+    return ext, comp
+
+
+def read_document(entry: FileEntry, max_bytes: int = 64_000_000) -> RawDocument | Reject:
+    """Read, decompress, sniff and decode one file. Never raises for bad content."""
+    try:
+        with open(entry.path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except IsADirectoryError:
+        return Reject(entry.source, "not_a_file", "is a directory")
+    except PermissionError as e:
+        return Reject(entry.source, "unreadable", f"permission denied: {e.strerror}")
+    except OSError as e:
+        return Reject(entry.source, "unreadable", f"cannot read file: {e.strerror or e}")
+    if len(data) > max_bytes:
+        return Reject(entry.source, "too_large", f"file is larger than the limit of {max_bytes} bytes")
+    digest = hashlib.sha256(data).hexdigest()
+    ext, comp = split_ext(entry.source)
+    if comp:
+        try:
+            data = _decompress(data, comp, max_bytes)
+        except _TooLarge:
+            return Reject(entry.source, "too_large", f"decompressed size exceeds {max_bytes} bytes (compression bomb?)", digest)
+        except _Truncated as e:
+            return Reject(entry.source, "corrupt_compression", f"truncated {comp} stream: {e}", digest)
+        except Exception as e:  # noqa: BLE001 - any codec error is a bad file, not a crash
+            return Reject(entry.source, "corrupt_compression", f"cannot decompress {comp}: {type(e).__name__}: {e}", digest)
+    if not data.strip():
+        return Reject(entry.source, "empty", "file is empty or whitespace only", digest)
+    decoded = decode(data)
+    if isinstance(decoded, str):
+        return Reject(entry.source, "undecodable", decoded, digest)
+    text, encoding = decoded
+    fmt = _format_for(ext, text)
+    return RawDocument(
+        source=entry.source,
+        sha256=digest,
+        format=fmt,
+        compression=comp,
+        encoding=encoding,
+        text=text,
+        size=entry.size,
+    )
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Truncated(Exception):
+    pass
+
+
+def _decompress(data: bytes, comp: str, max_bytes: int) -> bytes:
+    """Streamed decompression with an output cap, so a bomb costs at most `max_bytes`."""
+    if comp == "gzip":
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out = bytearray()
+        buf = data
+        while True:
+            chunk = d.decompress(buf, max_bytes + 1 - len(out))
+            out += chunk
+            if len(out) > max_bytes:
+                raise _TooLarge()
+            if d.eof:
+                rest = d.unused_data
+                # concatenated gzip members are legal (gzip -c a b > c); decode them all
+                if rest.strip(b"\x00"):
+                    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                    buf = rest
+                    continue
+                return bytes(out)
+            buf = d.unconsumed_tail
+            if not buf:
+                raise _Truncated("stream ended before the end-of-stream marker")
+    if comp == "bzip2":
+        dec = bz2.BZ2Decompressor()
+    else:
+        dec = lzma.LZMADecompressor()
+    out = dec.decompress(data, max_length=max_bytes + 1)
+    if len(out) > max_bytes:
+        raise _TooLarge()
+    if not dec.eof:
+        raise _Truncated("stream ended before the end-of-stream marker")
+    return out
+
+
+# C0 control bytes that never appear in text (tab, LF, VT, FF, CR and ESC excluded).
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27)) + b"\x7f"
+_CONTROL_TABLE = bytes.maketrans(_CONTROL, b"\x00" * len(_CONTROL))
+
+
+def decode(data: bytes) -> tuple[str, str] | str:
+    """(text, encoding) or an error message. UTF-8 first (BOM honoured), then charset-normalizer.
+
+    Binary content is refused before detection: a detector will happily "decode" random bytes.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            return "invalid UTF-16 despite a byte-order mark"
+    sample = data[:65536]
+    n_ctrl = len(sample) - len(sample.translate(None, _CONTROL))
+    if n_ctrl and n_ctrl / len(sample) > 0.01:
+        return f"binary content: {n_ctrl} control bytes in the first {len(sample)} bytes"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data[:1_000_000] if len(data) > 1_000_000 else data).best()
+    if best is None:
+        return "not valid UTF-8 and no text encoding could be detected"
+    enc = best.encoding
+    try:
+        text = data.decode(enc)
+    except (UnicodeDecodeError, LookupError) as e:
+        return f"detected encoding {enc} failed to decode: {e}"
+    if text.count("\ufffd") > max(10, len(text) // 100):
+        return f"decoded as {enc} but the text is mostly replacement characters"
+    return text, enc
+
+
+def _format_for(ext: str, text: str) -> str:
+    if ext in HTML_EXT:
+        return "html"
+    if ext in WIKI_EXT:
+        return "wikitext"
+    if ext in {".txt", ".text", ".md"}:
+        return "text"
+    return sniff(text)
+
+
+def sniff(text: str) -> str:
+    """Guess the format of a file whose extension says nothing."""
+    head = text[:4096].lstrip("\ufeff \t\r\n").lower()
+    if head.startswith(("<!doctype html", "<html", "<?xml")) or "<body" in head or "<html" in head:
+        return "html"
+    if head.startswith("<") and ("</p>" in head or "</div>" in head or "<head" in head):
+        return "html"
+    sample = text[:20000]
+    wiki_signals = sample.count("{{") + sample.count("[[") + sample.count("\n==") + sample.count("<ref")
+    if wiki_signals >= 3 and ("[[" in sample or "{{" in sample):
+        return "wikitext"
+    return "text"

@@ -1,0 +1,402 @@
+"""Plan a run (discover, hash, shard), process one shard, and finalize it after corpus-wide dedup.
+
+A shard is a group of files processed together by one orchestrator task: seconds of work, paths
+in, a small summary out. Its staged results live in a directory keyed by content (file hashes +
+pipeline version + config), which is what makes incremental runs cheap: an unchanged shard is
+found by key and not reprocessed, and the corpus-wide dedup re-reads its keys file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import xxhash
+
+from . import PIPELINE_VERSION
+from . import schema as S
+from .config import PipelineConfig
+from .document import process_document
+from .readers import FileEntry, discover, read_document, sha256_file
+from .records import Citation, DocumentResult, Reject
+
+STAGE_FILES = ("docs", "blocks", "citations", "rejects", "keys")
+
+BLOCKS_SCHEMA = pa.schema(
+    [
+        pa.field("doc_id", pa.string()),
+        pa.field("position", pa.int32()),
+        pa.field("raw_start", pa.int32()),
+        pa.field("raw_end", pa.int32()),
+        pa.field("kept", pa.bool_()),
+        pa.field("label", pa.string()),
+        pa.field("detail", pa.string()),
+        pa.field("raw_text", pa.string()),
+        pa.field("text", pa.string()),
+        pa.field("cites", pa.list_(pa.int32())),
+        pa.field("duplicate_of_doc", pa.string()),
+        pa.field("duplicate_of_position", pa.int32()),
+    ]
+)
+
+DOCS_STAGE_SCHEMA = pa.schema([f for f in S.DOCUMENTS if f.name not in {
+    "text", "n_paragraphs", "n_removed", "n_duplicates", "run_id", "pipeline_version"}])
+
+
+def doc_id_for(source: str) -> str:
+    """Stable id derived from the source path only, so an edited file keeps its id."""
+    return xxhash.xxh3_64_hexdigest(source.encode("utf-8", "surrogateescape"))
+
+
+@dataclass(frozen=True, slots=True)
+class FilePlan:
+    source: str
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass(slots=True)
+class Shard:
+    index: int
+    key: str
+    files: list[FilePlan]
+
+    @property
+    def bytes(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+@dataclass(slots=True)
+class RunPlan:
+    raw_dir: str
+    files: list[FilePlan]
+    rejects: list[Reject]
+    shards: list[Shard]
+    fingerprint: str
+
+
+def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig) -> RunPlan:
+    """Discover and hash every file, then cut the sorted list into content-defined shards.
+
+    A shard boundary falls after a file whose path hash is 0 modulo `shard_files` (or when a
+    shard reaches its byte or file cap), so adding or changing one file changes one shard's
+    key, not every shard after it.
+    """
+    entries, rejects = discover(raw_dir)
+    files: list[FilePlan] = []
+    for e in entries:
+        try:
+            files.append(FilePlan(e.source, e.path, e.size, sha256_file(e.path)))
+        except OSError as err:
+            rejects.append(Reject(e.source, "unreadable", f"cannot read file: {err.strerror or err}"))
+    rejects.sort(key=lambda r: r.source)
+    fp = config.fingerprint()
+    shards: list[Shard] = []
+    cur: list[FilePlan] = []
+    cur_bytes = 0
+    k = max(1, config.shard_files)
+    for f in files:
+        cur.append(f)
+        cur_bytes += f.size
+        boundary = xxhash.xxh3_64_intdigest(f.source.encode("utf-8", "surrogateescape")) % k == 0
+        if boundary or cur_bytes >= config.shard_bytes or len(cur) >= config.shard_max_files:
+            shards.append(_make_shard(len(shards), cur, fp))
+            cur, cur_bytes = [], 0
+    if cur:
+        shards.append(_make_shard(len(shards), cur, fp))
+    return RunPlan(str(raw_dir), files, rejects, shards, fp)
+
+
+def _make_shard(index: int, files: list[FilePlan], fingerprint: str) -> Shard:
+    h = hashlib.sha256()
+    h.update(f"{PIPELINE_VERSION}\0{fingerprint}\0".encode())
+    for f in files:
+        h.update(f.source.encode("utf-8", "surrogateescape") + b"\0" + f.sha256.encode() + b"\n")
+    return Shard(index, h.hexdigest()[:24], list(files))
+
+
+# ---------------------------------------------------------------------------- shard processing
+
+
+@dataclass(slots=True)
+class ShardSummary:
+    index: int
+    key: str
+    cached: bool
+    n_files: int
+    n_docs: int
+    n_rejects: int
+    n_blocks: int
+    bytes_in: int
+    seconds: float
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def shard_dir_for(cache_dir: str | os.PathLike, shard: Shard) -> Path:
+    return Path(cache_dir) / "shards" / shard.key
+
+
+def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineConfig, refresh: bool = False) -> ShardSummary:
+    """Process (or find cached) one shard; write its staged tables under the cache directory."""
+    t0 = time.perf_counter()
+    out = shard_dir_for(cache_dir, shard)
+    done = out / "_SUCCESS"
+    if done.exists() and not refresh:
+        info = json.loads(done.read_text())
+        return ShardSummary(shard.index, shard.key, True, len(shard.files), info["n_docs"], info["n_rejects"],
+                            info["n_blocks"], shard.bytes, time.perf_counter() - t0)
+    timings: dict[str, float] = {"read": 0.0, "clean": 0.0, "keys": 0.0, "write": 0.0}
+    results: list[DocumentResult] = []
+    rejects: list[Reject] = []
+    for f in shard.files:
+        ta = time.perf_counter()
+        raw = read_document(FileEntry(f.source, f.path, f.size), config.max_file_bytes)
+        tb = time.perf_counter()
+        timings["read"] += tb - ta
+        if isinstance(raw, Reject):
+            rejects.append(raw)
+            continue
+        try:
+            results.append(process_document(raw, config))
+        except RecursionError:
+            rejects.append(Reject(f.source, "too_complex", "document nesting too deep to process", raw.sha256))
+        except Exception as e:  # noqa: BLE001 - one bad file must not stop the run
+            tb_last = traceback.extract_tb(e.__traceback__)[-1]
+            rejects.append(Reject(f.source, "processing_error",
+                                  f"{type(e).__name__}: {e} (at {Path(tb_last.filename).name}:{tb_last.lineno})", raw.sha256))
+        timings["clean"] += time.perf_counter() - tb
+    tables = _stage_tables(results, rejects)
+    tk = time.perf_counter()
+    from .dedup import build_keys
+
+    tables["keys"] = build_keys(_keys_input(results), config.dedup)
+    timings["keys"] = time.perf_counter() - tk
+    tw = time.perf_counter()
+    tmp = out.with_name(out.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name, table in tables.items():
+        pq.write_table(table, tmp / f"{name}.parquet", compression="zstd")
+    n_blocks = sum(len(r.blocks) for r in results)
+    (tmp / "_SUCCESS").write_text(json.dumps({"n_docs": len(results), "n_rejects": len(rejects), "n_blocks": n_blocks,
+                                              "files": [f.source for f in shard.files]}))
+    shutil.rmtree(out, ignore_errors=True)
+    os.replace(tmp, out)
+    timings["write"] = time.perf_counter() - tw
+    return ShardSummary(shard.index, shard.key, False, len(shard.files), len(results), len(rejects), n_blocks,
+                        shard.bytes, time.perf_counter() - t0, timings)
+
+
+def _site_of(r: DocumentResult) -> str:
+    if r.meta.url:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(r.meta.url).hostname
+        if host:
+            return host.removeprefix("www.")
+    src = r.raw.source
+    return src.rsplit("/", 1)[0] if "/" in src else ""
+
+
+def _published(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def _stage_tables(results: list[DocumentResult], rejects: list[Reject]) -> dict[str, pa.Table]:
+    docs: dict[str, list] = {f.name: [] for f in DOCS_STAGE_SCHEMA}
+    blocks: dict[str, list] = {f.name: [] for f in BLOCKS_SCHEMA}
+    cits: list[dict] = []
+    for r in results:
+        did = doc_id_for(r.raw.source)
+        m = r.meta
+        row = dict(doc_id=did, source=r.raw.source, source_sha256=r.raw.sha256, format=r.raw.format,
+                   compression=r.raw.compression, encoding=r.raw.encoding, kind=m.kind or "other", url=m.url,
+                   site=_site_of(r), title=m.title, authors=list(m.authors or []), published=_published(m.published),
+                   language=r.language, n_blocks=len(r.blocks), n_citations=len(r.citations))
+        for k in docs:
+            docs[k].append(row[k])
+        for pos, (b, d) in enumerate(zip(r.blocks, r.decisions)):
+            keep = d.keep
+            blocks["doc_id"].append(did)
+            blocks["position"].append(pos)
+            blocks["raw_start"].append(b.raw_start)
+            blocks["raw_end"].append(b.raw_end)
+            blocks["kept"].append(keep)
+            blocks["label"].append(d.label)
+            blocks["detail"].append(d.detail or "")
+            blocks["raw_text"].append(b.text)
+            blocks["text"].append((d.text if d.text is not None else b.text.strip()) if keep else None)
+            blocks["cites"].append(list(d.cites) if keep else [])
+            blocks["duplicate_of_doc"].append(d.duplicate_of_doc)
+            blocks["duplicate_of_position"].append(d.duplicate_of_position)
+        for c in r.citations:
+            cits.append(_citation_row(did, c))
+    cit_table = pa.Table.from_pylist(cits, schema=_CIT_STAGE) if cits else _CIT_STAGE.empty_table()
+    rej = pa.Table.from_pylist(
+        [dict(source=x.source, source_sha256=x.sha256, error_type=x.error_type, message=x.message, run_id=None) for x in rejects],
+        schema=S.REJECTS)
+    return {
+        "docs": pa.table(docs, schema=DOCS_STAGE_SCHEMA),
+        "blocks": pa.table(blocks, schema=BLOCKS_SCHEMA),
+        "citations": cit_table,
+        "rejects": rej,
+    }
+
+
+_CIT_STAGE = S.CITATIONS
+
+
+def _citation_row(doc_id: str, c: Citation) -> dict:
+    ids = {k: None for k in S.IDENTIFIER_FIELDS}
+    for k, v in (c.identifiers or {}).items():
+        if k in ids and v is not None:
+            ids[k] = str(v)
+    return dict(doc_id=doc_id, ref_number=c.ref_number, backlinks=c.backlinks, raw=c.raw, raw_start=c.raw_start,
+                raw_end=c.raw_end, authors=list(c.authors or []), authors_etal=bool(c.authors_etal), title=c.title,
+                work=c.work, publisher=c.publisher, date=c.date, date_raw=c.date_raw, url=c.url,
+                access_date=c.access_date, access_date_raw=c.access_date_raw, via=c.via, language=c.language,
+                identifiers=ids, cited_in=sorted(set(c.cited_in or [])), duplicate_of=c.duplicate_of, style=c.style or "")
+
+
+def _keys_input(results: list[DocumentResult]) -> pa.Table:
+    cols: dict[str, list] = {k: [] for k in ("doc_id", "source", "source_sha256", "site", "position", "kept", "label", "text")}
+    for r in results:
+        did = doc_id_for(r.raw.source)
+        site = _site_of(r)
+        for pos, (b, d) in enumerate(zip(r.blocks, r.decisions)):
+            cols["doc_id"].append(did)
+            cols["source"].append(r.raw.source)
+            cols["source_sha256"].append(r.raw.sha256)
+            cols["site"].append(site)
+            cols["position"].append(pos)
+            cols["kept"].append(d.keep)
+            cols["label"].append(d.label)
+            cols["text"].append((d.text if d.text is not None else b.text.strip()) if d.keep else b.text.strip())
+    return pa.table(cols, schema=pa.schema([
+        ("doc_id", pa.string()), ("source", pa.string()), ("source_sha256", pa.string()), ("site", pa.string()),
+        ("position", pa.int32()), ("kept", pa.bool_()), ("label", pa.string()), ("text", pa.string())]))
+
+
+def summary_dict(s: ShardSummary) -> dict:
+    return asdict(s)
+
+
+# ---------------------------------------------------------------------------- finalize
+
+
+def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_path: str | None, snapshot_dir: str | os.PathLike,
+                   run_id: str) -> dict[str, int]:
+    """Apply corpus-wide dedup decisions to one staged shard and write its final part files.
+
+    Returns row counts per table and per removal reason (small, so it can travel back to the flow).
+    """
+    src = shard_dir_for(cache_dir, shard)
+    blocks = pq.read_table(src / "blocks.parquet")
+    docs = pq.read_table(src / "docs.parquet")
+    decisions = _decisions_for(decisions_path, docs.column("doc_id").to_pylist())
+    b = blocks.to_pydict()
+    n = blocks.num_rows
+    para = {f.name: [] for f in S.PARAGRAPHS}
+    rem = {f.name: [] for f in S.REMOVED}
+    doc_texts: dict[str, list[str]] = {}
+    n_par: dict[str, int] = {}
+    n_rem: dict[str, int] = {}
+    n_dup: dict[str, int] = {}
+    reasons: dict[str, int] = {}
+    from .normalize import text_hash
+
+    for i in range(n):
+        did, pos = b["doc_id"][i], b["position"][i]
+        change = decisions.get((did, pos))
+        if b["kept"][i] and change is None:
+            text = b["text"][i]
+            para["doc_id"].append(did)
+            para["position"].append(pos)
+            para["kind"].append(b["label"][i])
+            para["text"].append(text)
+            para["hash"].append(text_hash(text))
+            para["raw_start"].append(b["raw_start"][i])
+            para["raw_end"].append(b["raw_end"][i])
+            para["cites"].append(b["cites"][i])
+            doc_texts.setdefault(did, []).append(text)
+            n_par[did] = n_par.get(did, 0) + 1
+            continue
+        if change is not None:
+            reason, detail, dup_doc, dup_pos = change
+        else:
+            reason, detail = b["label"][i], b["detail"][i]
+            dup_doc, dup_pos = b["duplicate_of_doc"][i], b["duplicate_of_position"][i]
+        rem["doc_id"].append(did)
+        rem["position"].append(pos)
+        rem["raw_start"].append(b["raw_start"][i])
+        rem["raw_end"].append(b["raw_end"][i])
+        rem["text"].append(b["raw_text"][i])
+        rem["reason"].append(reason)
+        rem["detail"].append(detail)
+        rem["duplicate_of_doc"].append(dup_doc)
+        rem["duplicate_of_position"].append(dup_pos)
+        n_rem[did] = n_rem.get(did, 0) + 1
+        if reason == "duplicate":
+            n_dup[did] = n_dup.get(did, 0) + 1
+        reasons[reason] = reasons.get(reason, 0) + 1
+    d = docs.to_pydict()
+    ids = d["doc_id"]
+    d["text"] = ["\n\n".join(doc_texts.get(x, [])) for x in ids]
+    d["n_paragraphs"] = [n_par.get(x, 0) for x in ids]
+    d["n_removed"] = [n_rem.get(x, 0) for x in ids]
+    d["n_duplicates"] = [n_dup.get(x, 0) for x in ids]
+    d["run_id"] = [run_id] * len(ids)
+    d["pipeline_version"] = [PIPELINE_VERSION] * len(ids)
+    cits = pq.read_table(src / "citations.parquet")
+    rejects = pq.read_table(src / "rejects.parquet")
+    rejects = rejects.set_column(rejects.schema.get_field_index("run_id"), "run_id",
+                                 pa.array([run_id] * rejects.num_rows, pa.string()))
+    out = {
+        "documents": pa.table({f.name: d[f.name] for f in S.DOCUMENTS}, schema=S.DOCUMENTS),
+        "paragraphs": pa.table(para, schema=S.PARAGRAPHS),
+        "removed": pa.table(rem, schema=S.REMOVED),
+        "citations": cits.cast(S.CITATIONS),
+        "rejects": rejects.cast(S.REJECTS),
+    }
+    counts: dict[str, int] = {}
+    for name, table in out.items():
+        counts[name] = table.num_rows
+        if table.num_rows:
+            write_part(table, Path(snapshot_dir) / name / f"part-{shard.index:05d}.parquet", name)
+    counts.update({f"reason:{k}": v for k, v in reasons.items()})
+    return counts
+
+
+def write_part(table: pa.Table, path: Path, name: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = table.cast(S.with_metadata(S.TABLES[name], name))
+    pq.write_table(table, path, compression="zstd", compression_level=3, row_group_size=128 * 1024,
+                   write_statistics=True)
+
+
+def _decisions_for(path: str | None, doc_ids: list[str]) -> dict[tuple[str, int], tuple]:
+    if not path or not doc_ids or not Path(path).exists():
+        return {}
+    t = pq.read_table(path, filters=[("doc_id", "in", doc_ids)])
+    cols = t.to_pydict()
+    return {
+        (cols["doc_id"][i], cols["position"][i]): (
+            cols["reason"][i], cols["detail"][i], cols["duplicate_of_doc"][i], cols["duplicate_of_position"][i])
+        for i in range(t.num_rows)
+    }
