@@ -1,0 +1,223 @@
+"""Wikipedia articles copied as plain text: recognise them, label every line, split the references.
+
+A text dump of an article has a fixed anatomy (title, chrome, infobox, lead, sections with
+"[edit]" headings, back matter with a numbered reference list), so a small ordered set of
+structural rules beats a generic boilerplate classifier here. Phrase lists live in
+corpusclean/data/wiki_*.txt.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .citations import _wordlist, normalised_key, parse_reference_lines
+from .records import Block, Citation, Decision, Metadata
+
+_EDIT = re.compile(r"\s*\[\s*edit\s*\]\s*$", re.I)
+_REF = re.compile(r"\s*\d{1,4}[.)]\s*[\^↑]")
+_MARKER = re.compile(r"\[(\d{1,4})\](?::\s?\d+(?:[–-]\d+)?(?:,\s?\d+)*)?")
+_NOTE_MARKER = re.compile(r"\[(?:note|nb|n|lower-alpha|upper-alpha)?\s?[a-z]?\d{0,3}\]")
+_BRACKET = re.compile(r"\[([^\[\]]{1,80})\]")
+_SENT_END = re.compile(r"[.!?:;…\"”’')\]]\s*$")
+_BULLET = re.compile(r"\s*(?:[•·▪◦‣*\-–]|\d{1,3}[.)])\s+")
+MAX_CHROME_LEN = 160  # chrome lines are short; longer lines skip the phrase tests
+
+
+@lru_cache(maxsize=1)
+def _chrome() -> tuple[frozenset[str], tuple[str, ...]]:
+    exact, prefix = set(), []
+    for x in _wordlist("wiki_chrome.txt"):
+        x = x.casefold()
+        if x.endswith("*"):
+            prefix.append(x[:-1])
+        else:
+            exact.add(x)
+    return frozenset(exact), tuple(prefix)
+
+
+@lru_cache(maxsize=1)
+def _sections() -> dict[str, str]:
+    out = {}
+    for row in _wordlist("wiki_sections.txt"):
+        kind, _, name = row.partition(" ")
+        out[name.strip().casefold()] = kind
+    return out
+
+
+@lru_cache(maxsize=1)
+def _maintenance() -> frozenset[str]:
+    return frozenset(x.casefold() for x in _wordlist("wiki_maintenance.txt"))
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split()).casefold()
+
+
+def is_chrome_line(text: str) -> bool:
+    t = _norm(text)
+    if not t or len(t) > MAX_CHROME_LEN:
+        return False
+    exact, prefix = _chrome()
+    return t in exact or t.startswith(prefix)
+
+
+def is_maintenance_tag(inner: str) -> bool:
+    """'citation needed', 'when?', 'clarification needed' … but not a quote's editorial '[he]'."""
+    t = inner.strip()
+    if not t or not t[0].islower():
+        return False
+    tl = t.casefold().rstrip("?").strip()
+    if tl in _maintenance():
+        return True
+    return t.endswith("?") or tl.endswith("needed") or tl.split(" – ")[0] in _maintenance()
+
+
+def clean_inline(text: str) -> tuple[str, tuple[int, ...]]:
+    """Remove citation markers (recorded, in order, deduplicated), note markers and maintenance
+    tags; keep every other bracket (editorial insertions in quotes)."""
+    cites: list[int] = []
+
+    def _cite(m: re.Match) -> str:
+        n = int(m.group(1))
+        if n not in cites:
+            cites.append(n)
+        return ""
+
+    if "[" not in text:
+        return text.strip(), ()
+    s = _EDIT.sub("", text)
+    s = _MARKER.sub(_cite, s)
+    s = _NOTE_MARKER.sub("", s)
+    s = _BRACKET.sub(lambda m: "" if is_maintenance_tag(m.group(1)) else m.group(0), s)
+    s = re.sub(r"\s+([.,;:!?])", r"\1", s) if s != text else s
+    return " ".join(s.split()), tuple(cites)
+
+
+def is_wikipedia_dump(blocks: list[Block]) -> bool:
+    """Generic anatomy test: chrome lines, '[edit]' headings, '^' reference lines."""
+    chrome = edits = refs = retrieved = 0
+    for b in blocks[:4000]:
+        t = b.text
+        if len(t) <= MAX_CHROME_LEN:
+            if is_chrome_line(t) and ("wikipedia" in t.casefold() or "jump to" in t.casefold()):
+                chrome += 1
+            if _EDIT.search(t):
+                edits += 1
+        if _REF.match(t):
+            refs += 1
+            retrieved += "Retrieved" in t
+    score = 2 * min(chrome, 2) + min(edits, 3) + (2 if refs >= 3 else refs >= 1) + (retrieved >= 2)
+    return score >= 4
+
+
+def _is_prose(t: str) -> bool:
+    t = t.strip()
+    return len(t) >= 80 and bool(_SENT_END.search(t)) and t.count(" ") >= 10
+
+
+def analyse_dump(blocks: list[Block]) -> tuple[list[Decision], list[Citation], Metadata]:
+    """Label every block of a Wikipedia text dump (same order), split the reference list into
+    citations, and return the metadata (title, kind='wikipedia')."""
+    n = len(blocks)
+    dec: list[Decision | None] = [None] * n
+    meta = Metadata(kind="wikipedia")
+    if not n:
+        return [], [], meta
+    texts = [b.text.strip() for b in blocks]
+
+    # 1. title: the first line, when it looks like one
+    i0 = 0
+    if len(texts[0]) <= 250 and not _REF.match(texts[0]) and not is_chrome_line(texts[0]):
+        meta.title = _EDIT.sub("", texts[0]).strip()
+        dec[0] = Decision("title", "first line of the article")
+        i0 = 1
+    # 2. chrome lines anywhere
+    for i in range(n):
+        if dec[i] is None and is_chrome_line(texts[i]):
+            dec[i] = Decision("wiki_chrome", "page chrome phrase")
+    # 3. infobox: between the chrome at the top and the first prose paragraph
+    first_prose = next((i for i in range(i0, n) if dec[i] is None and _is_prose(texts[i])), n)
+    top_chrome = any(dec[i] is not None and dec[i].label == "wiki_chrome" for i in range(i0, min(first_prose, i0 + 6)))
+    if top_chrome:
+        for i in range(i0, first_prose):
+            if dec[i] is None and not _EDIT.search(texts[i]):
+                dec[i] = Decision("infobox", "block between page chrome and the first prose paragraph")
+    # 4. sections, references, captions, lists
+    ref_idx: list[int] = []
+    section = "body"
+    for i in range(i0, n):
+        if dec[i] is not None:
+            continue
+        t = texts[i]
+        if _REF.match(t):
+            dec[i] = Decision("references", "numbered reference line")
+            ref_idx.append(i)
+            continue
+        if _EDIT.search(t):
+            name = _EDIT.sub("", t).strip()
+            section = _sections().get(name.casefold(), "body")
+            nxt = next((j for j in range(i + 1, n) if dec[j] is None or dec[j].label != "wiki_chrome"), n)
+            empty = nxt >= n or bool(_EDIT.search(texts[nxt])) or bool(_REF.match(texts[nxt]))
+            if section == "links":
+                dec[i] = Decision("wiki_chrome", f"back-matter section heading ({name})")
+            elif section == "refs":
+                dec[i] = Decision("wiki_chrome", "reference section heading")
+            elif empty and (nxt >= n or _REF.match(texts[nxt])
+                            or _sections().get(_EDIT.sub("", texts[nxt]).strip().casefold(), "body") != "body"):
+                dec[i] = Decision("wiki_chrome", "empty section")
+            else:
+                dec[i] = Decision("heading", "[edit] heading", text=name)
+            continue
+        if section == "links":
+            dec[i] = Decision("wiki_chrome", "back-matter link list")
+            continue
+        dec[i] = _body_decision(i, texts, dec)
+    # 5. citations
+    parsed = parse_reference_lines([texts[i] for i in ref_idx])
+    cits: list[Citation] = []
+    by_num: dict[int, Citation] = {}
+    seen: dict[str, int] = {}
+    for i, c in zip(ref_idx, parsed):
+        if c is None:
+            continue
+        c.raw_start, c.raw_end = blocks[i].raw_start, blocks[i].raw_end
+        for key in _dup_keys(c):
+            if key in seen and c.duplicate_of is None:
+                c.duplicate_of = seen[key]
+        for key in _dup_keys(c):
+            seen.setdefault(key, c.ref_number)
+        cits.append(c)
+        by_num.setdefault(c.ref_number, c)
+    for i, d in enumerate(dec):
+        if d is not None and d.keep:
+            for num in d.cites:
+                if num in by_num and i not in by_num[num].cited_in:
+                    by_num[num].cited_in.append(i)
+    return [d if d is not None else Decision("paragraph") for d in dec], cits, meta
+
+
+def _dup_keys(c: Citation) -> list[str]:
+    keys = ["raw:" + normalised_key(Citation(ref_number=0, raw=c.raw))]
+    if c.title:
+        keys.append("tw:" + _norm(f"{c.title}|{c.work or c.publisher or ''}|{c.date or ''}|{';'.join(c.authors)}"))
+    return keys
+
+
+def _body_decision(i: int, texts: list[str], dec: list[Decision | None]) -> Decision:
+    t = texts[i]
+    clean, cites = clean_inline(t)
+    m = _BULLET.match(clean)
+    if m and len(clean) > m.end():
+        return Decision("list_item", "bulleted line", text=clean[m.end():].strip(), cites=cites)
+    short = len(t) < 200 and not cites and not _SENT_END.search(t)
+    if short:
+        # a run of short unpunctuated lines is a list; a lone one inside prose is a caption
+        def _short(j: int) -> bool:
+            return 0 <= j < len(texts) and (dec[j] is None or dec[j].label == "list_item") \
+                and len(texts[j]) < 200 and not _SENT_END.search(texts[j]) and not _EDIT.search(texts[j]) \
+                and not _REF.match(texts[j])
+        if _short(i - 1) or _short(i + 1):
+            return Decision("list_item", "run of short lines", text=clean, cites=cites)
+        return Decision("caption", "short line without sentence punctuation inside the article")
+    return Decision("paragraph", "", text=clean, cites=cites)

@@ -1,0 +1,151 @@
+"""End-to-end behaviour of the core pipeline (no Prefect): lineage, text, rejects, determinism."""
+
+import shutil
+from collections import defaultdict
+
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import SEEDS, make_corpus
+from corpusclean.pipeline import run_pipeline
+from corpusclean.readers import read_document, FileEntry
+
+
+def _tables(out):
+    return {name: pq.read_table(out / name) for name in ("documents", "paragraphs", "removed", "citations", "rejects")}
+
+
+def _rows(out, drop=("run_id",)):
+    res = {}
+    for name, t in _tables(out).items():
+        t = t.drop_columns([c for c in drop if c in t.column_names])
+        res[name] = sorted(map(repr, t.to_pylist()))
+    return res
+
+
+def test_every_nonblank_line_lands_in_exactly_one_row(seed_run):
+    raw, out, _ = seed_run
+    t = _tables(out)
+    docs = t["documents"].to_pylist()
+    spans = defaultdict(list)
+    for name in ("paragraphs", "removed"):
+        for r in t[name].select(["doc_id", "raw_start", "raw_end"]).to_pylist():
+            spans[r["doc_id"]].append((r["raw_start"], r["raw_end"]))
+    checked = 0
+    for d in docs:
+        if d["format"] not in ("text", "wikitext"):
+            continue
+        p = raw / d["source"]
+        doc = read_document(FileEntry(d["source"], str(p), p.stat().st_size))
+        lines = doc.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        want = [i for i, line in enumerate(lines, 1) if line.strip()]
+        covered = defaultdict(int)
+        for a, b in spans[d["doc_id"]]:
+            for i in range(a, b + 1):
+                covered[i] += 1
+        assert all(covered[i] == 1 for i in want), d["source"]
+        # spans never invent lines: everything covered is a real line of the file
+        assert set(covered) <= set(range(1, len(lines) + 1)), d["source"]
+        checked += 1
+    assert checked >= 9  # 5 seeds + the text fixtures
+
+
+def test_html_blocks_are_all_accounted_for(seed_run):
+    _, out, _ = seed_run
+    t = _tables(out)
+    for d in t["documents"].to_pylist():
+        positions = [r["position"] for r in t["paragraphs"].to_pylist() if r["doc_id"] == d["doc_id"]]
+        positions += [r["position"] for r in t["removed"].to_pylist() if r["doc_id"] == d["doc_id"]]
+        assert sorted(positions) == list(range(d["n_blocks"])), d["source"]
+
+
+def test_document_text_is_the_kept_paragraphs_joined(seed_run):
+    _, out, _ = seed_run
+    t = _tables(out)
+    paras = defaultdict(list)
+    for r in t["paragraphs"].to_pylist():
+        paras[r["doc_id"]].append((r["position"], r["text"]))
+    for d in t["documents"].to_pylist():
+        kept = [text for _, text in sorted(paras[d["doc_id"]])]
+        assert d["text"] == "\n\n".join(kept)
+        assert d["n_paragraphs"] == len(kept)
+
+
+def test_bad_files_become_rejects_and_latin1_is_decoded(seed_run):
+    raw, out, _ = seed_run
+    t = _tables(out)
+    rejects = {r["source"]: r for r in t["rejects"].to_pylist()}
+    assert set(rejects) == {"bad/random.bin.txt", "bad/empty.txt", "bad/truncated.txt.gz"}
+    assert all(r["message"] and r["error_type"] for r in rejects.values())
+    docs = {d["source"]: d for d in t["documents"].to_pylist()}
+    latin = docs["bad/latin1.txt"]
+    assert "café" in latin["text"] and "garçon" in latin["text"]
+    assert latin["encoding"] != "utf-8"
+
+
+def test_bad_files_do_not_change_other_documents(seed_run, tmp_path):
+    raw, out, _ = seed_run
+    clean_raw = make_corpus(tmp_path / "raw")
+    clean_out = tmp_path / "out"
+    run_pipeline(str(clean_raw), str(clean_out))
+    with_bad = _rows(out)
+    without = _rows(clean_out)
+    bad_ids = {d["doc_id"] for d in _tables(out)["documents"].to_pylist() if d["source"].startswith("bad/")}
+    for name in ("paragraphs", "removed", "citations"):
+        filtered = [r for r in with_bad[name] if not any(b in r for b in bad_ids)]
+        assert filtered == without[name], name
+
+
+def test_same_input_gives_same_rows_whatever_the_listing_order(tmp_path):
+    a = make_corpus(tmp_path / "a")
+    b = tmp_path / "b"
+    b.mkdir()
+    # create files in reverse order so the directory lists them differently
+    for p in sorted(a.rglob("*"), reverse=True):
+        target = b / p.relative_to(a)
+        if p.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(p, target)
+    run_pipeline(str(a), str(tmp_path / "out_a"))
+    run_pipeline(str(b), str(tmp_path / "out_b"))
+    run_pipeline(str(a), str(tmp_path / "out_a"), refresh=True)  # a second run over the same raw/
+    assert _rows(tmp_path / "out_a") == _rows(tmp_path / "out_b")
+
+
+def test_identical_files_are_two_documents_the_later_all_duplicate(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    src = SEEDS / "004_d5ee75dd0f86cf55.txt"
+    shutil.copy(src, raw / "a.txt")
+    shutil.copy(src, raw / "b.txt")
+    run_pipeline(str(raw), str(tmp_path / "out"))
+    t = _tables(tmp_path / "out")
+    docs = {d["source"]: d for d in t["documents"].to_pylist()}
+    assert docs["b.txt"]["n_paragraphs"] == 0 and docs["a.txt"]["n_paragraphs"] > 0
+    kept_a = {(r["doc_id"], r["position"]) for r in t["paragraphs"].to_pylist()}
+    for r in t["removed"].to_pylist():
+        if r["doc_id"] == docs["b.txt"]["doc_id"] and r["reason"] == "duplicate":
+            assert (r["duplicate_of_doc"], r["duplicate_of_position"]) in kept_a
+
+
+def test_every_duplicate_names_a_kept_survivor(seed_run):
+    _, out, _ = seed_run
+    t = _tables(out)
+    kept = {(r["doc_id"], r["position"]) for r in t["paragraphs"].select(["doc_id", "position"]).to_pylist()}
+    dups = [r for r in t["removed"].to_pylist() if r["reason"] == "duplicate"]
+    assert dups, "the seeds contain a repeated paragraph"
+    for r in dups:
+        assert (r["duplicate_of_doc"], r["duplicate_of_position"]) in kept
+
+
+def test_runs_table_records_counts(seed_run):
+    _, out, summary = seed_run
+    runs = pq.read_table(out / "runs").to_pylist()
+    assert runs[-1]["run_id"] == summary["run_id"]
+    rows = {x["name"]: x["count"] for x in runs[-1]["table_rows"]}
+    assert rows["documents"] == pq.read_table(out / "documents").num_rows
+    by_reason = {x["name"]: x["count"] for x in runs[-1]["removed_by_reason"]}
+    assert sum(by_reason.values()) == pq.read_table(out / "removed").num_rows
+    assert (out / "README.md").read_text().startswith("# Clean corpus")

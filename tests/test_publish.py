@@ -1,0 +1,66 @@
+import os
+
+import pyarrow.parquet as pq
+import pytest
+
+from corpusclean import schema as S
+from corpusclean.publish import LockedError, OutputLock, current_snapshot, publish, staging_dir
+
+
+def _snapshot(out, run_id, marker):
+    st = staging_dir(out, run_id)
+    (st / "README.md").write_text(marker)
+    return st
+
+
+def test_publish_swaps_current_and_keeps_tables_readable(tmp_path):
+    out = tmp_path / "out"
+    publish(out, _snapshot(out, "r1", "first"), "r1")
+    assert (out / "README.md").read_text() == "first"
+    for name, schema in S.TABLES.items():
+        t = pq.read_table(out / name)
+        assert t.num_rows == 0 and t.schema.remove_metadata() == schema.remove_metadata()
+    publish(out, _snapshot(out, "r2", "second"), "r2")
+    assert (out / "README.md").read_text() == "second"
+    assert current_snapshot(out).name == "r2"
+
+
+def test_unpublished_staging_leaves_previous_snapshot(tmp_path):
+    out = tmp_path / "out"
+    publish(out, _snapshot(out, "r1", "first"), "r1")
+    st = _snapshot(out, "r2", "half written")  # a crash here: never published
+    (st / "documents").mkdir()
+    (st / "documents" / "part-00000.parquet").write_bytes(b"garbage")
+    assert (out / "README.md").read_text() == "first"
+    assert pq.read_table(out / "documents").num_rows == 0
+    # the next run cleans the stale staging dir when it publishes
+    publish(out, _snapshot(out, "r3", "third"), "r3")
+    assert not (out / ".snapshots" / "r2.tmp").exists()
+
+
+def test_old_snapshots_are_pruned(tmp_path):
+    out = tmp_path / "out"
+    for i in range(4):
+        publish(out, _snapshot(out, f"r{i}", str(i)), f"r{i}")
+    names = sorted(p.name for p in (out / ".snapshots").iterdir())
+    assert "r3" in names and len(names) <= 2
+
+
+def test_lock_refuses_a_second_holder(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    with OutputLock(out):
+        code = ("import sys\nfrom corpusclean.publish import OutputLock, LockedError\n"
+                "try:\n    OutputLock(sys.argv[1]).__enter__()\nexcept LockedError as e:\n    print(e); sys.exit(3)\n")
+        r = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True)
+        assert r.returncode == 3 and "another run" in r.stdout
+        with OutputLock(out):  # re-entrant in the same process
+            pass
+    with OutputLock(out):  # released
+        pass
+
+
+def test_lock_error_type():
+    assert issubclass(LockedError, RuntimeError)

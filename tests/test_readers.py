@@ -1,0 +1,118 @@
+import gzip
+import os
+import zlib
+
+import pytest
+
+from corpusclean.readers import FileEntry, RawDirError, decode, discover, read_document, sniff, split_ext
+
+
+def _entry(tmp_path, name):
+    p = tmp_path / name
+    return FileEntry(name, str(p), p.stat().st_size)
+
+
+def test_discover_sorted_relative_posix_paths(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z.txt").write_text("z")
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "B.txt").write_text("B")
+    (tmp_path / ".hidden").write_text("h")
+    entries, rejects = discover(tmp_path)
+    assert [e.source for e in entries] == ["B.txt", "a.txt", "b/z.txt"]
+    assert rejects == []
+
+
+def test_symlinks_leaving_root_and_loops_are_rejected(tmp_path):
+    root = tmp_path / "raw"
+    root.mkdir()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("do not read")
+    (root / "inside.txt").write_text("fine")
+    os.symlink(outside, root / "escape.txt")
+    os.symlink(root / "inside.txt", root / "alias.txt")
+    os.symlink(root / "loop", root / "loop")
+    os.symlink(root, root / "dirlink")
+    entries, rejects = discover(root)
+    assert [e.source for e in entries] == ["alias.txt", "inside.txt"]
+    kinds = {r.source: r.error_type for r in rejects}
+    assert kinds == {"escape.txt": "symlink", "loop": "symlink", "dirlink": "symlink"}
+
+
+def test_missing_raw_dir_is_a_clear_error(tmp_path):
+    with pytest.raises(RawDirError, match="does not exist"):
+        discover(tmp_path / "nope")
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(RawDirError, match="not a directory"):
+        discover(f)
+
+
+@pytest.mark.parametrize(
+    "name,fmt,comp",
+    [("a.txt", ".txt", ""), ("a.html.gz", ".html", "gzip"), ("dir.x/page", "", ""), ("a.WIKI", ".wiki", ""),
+     ("a.tar.xz", ".tar", "xz"), (".hidden", "", "")],
+)
+def test_split_ext(name, fmt, comp):
+    assert split_ext(name) == (fmt, comp)
+
+
+def test_gzip_is_read_transparently_and_kind_comes_from_inner_extension(tmp_path):
+    (tmp_path / "p.html.gz").write_bytes(gzip.compress(b"<html><body><p>Hello there</p></body></html>"))
+    doc = read_document(_entry(tmp_path, "p.html.gz"))
+    assert doc.format == "html" and doc.compression == "gzip" and "Hello there" in doc.text
+
+
+def test_truncated_gzip_is_rejected(tmp_path):
+    blob = gzip.compress(b"some text " * 1000)
+    (tmp_path / "t.txt.gz").write_bytes(blob[: len(blob) // 2])
+    r = read_document(_entry(tmp_path, "t.txt.gz"))
+    assert r.error_type == "corrupt_compression" and "truncated" in r.message
+
+
+def test_gzip_bomb_is_capped(tmp_path):
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    blob = c.compress(b"\0" * (50 * 1024 * 1024)) + c.flush()
+    (tmp_path / "bomb.txt.gz").write_bytes(blob)
+    r = read_document(_entry(tmp_path, "bomb.txt.gz"), max_bytes=1_000_000)
+    assert r.error_type == "too_large"
+
+
+def test_empty_and_whitespace_files_are_rejected(tmp_path):
+    (tmp_path / "e.txt").write_bytes(b"")
+    (tmp_path / "w.txt").write_bytes(b"  \n\t\n")
+    assert read_document(_entry(tmp_path, "e.txt")).error_type == "empty"
+    assert read_document(_entry(tmp_path, "w.txt")).error_type == "empty"
+
+
+def test_random_bytes_are_binary_not_text(tmp_path):
+    import random
+
+    rnd = random.Random(1)
+    (tmp_path / "r.txt").write_bytes(bytes(rnd.randrange(256) for _ in range(3000)))
+    r = read_document(_entry(tmp_path, "r.txt"))
+    assert r.error_type == "undecodable" and "binary" in r.message
+
+
+def test_latin1_is_detected_and_decoded(tmp_path):
+    text = "Le garçon a commandé un café crème et une tarte aux pêches à la terrasse de l'hôtel."
+    (tmp_path / "l.txt").write_bytes(text.encode("latin-1"))
+    doc = read_document(_entry(tmp_path, "l.txt"))
+    assert doc.text == text
+    assert doc.encoding.lower().replace("-", "_") in {"latin_1", "iso8859_1", "cp1252", "iso8859_15", "cp1250"}
+
+
+def test_utf8_bom_and_utf16_bom():
+    assert decode("\ufeffhé".encode("utf-8")) == ("hé", "utf-8-sig")
+    assert decode("hé there".encode("utf-16")) == ("hé there", "utf-16")
+
+
+def test_sniff_by_content():
+    assert sniff("<!DOCTYPE html><html><body>x</body></html>") == "html"
+    assert sniff("Intro\n== History ==\nThe [[thing]] is {{cite web|x}} old.[[Category:X]]") == "wikitext"
+    assert sniff("Just a plain line of text.\nAnother one.") == "text"
+
+
+def test_extensionless_html_is_sniffed(tmp_path):
+    (tmp_path / "page").write_text("<html><head><title>t</title></head><body><p>Body</p></body></html>")
+    assert read_document(_entry(tmp_path, "page")).format == "html"

@@ -1,0 +1,93 @@
+"""Text-dump articles: labels, inline cleanup, citations, lineage — on an invented article."""
+
+from corpusclean.blocks import split_lines
+from corpusclean.records import KEEP_KINDS, REASONS
+from corpusclean.wikipedia import analyse_dump, clean_inline, is_wikipedia_dump
+
+ARTICLE = """Lake Vomble Otter Colony
+
+From Wikipedia, the free encyclopedia
+Jump to navigation Jump to search
+
+Lake Vomble Otter Colony
+Founded1987
+LocationLake Vomble
+
+The Lake Vomble Otter Colony is an invented group of river otters living on the northern shore of an imaginary lake.[1] It was first described in 1987 and has been counted every spring since then.[2][1]
+
+History[edit]
+
+A keeper said "we fed [them] every morning" while the colony grew.[3][citation needed] The count rose in the 1990s.[when?]
+
+An otter resting on a log near the boathouse
+
+Counts rose again after the dam was removed in 2004, and the colony now numbers about forty animals.[3]
+
+Diet[edit]
+
+See also[edit]
+
+References[edit]
+
+  1. ^ a b Marsh, Edda (2 March 2019). "Otters of Vomble". Valley Courier. Retrieved 3 March 2019.
+  2. ^ "Spring otter count". lakewatch.example. Retrieved 4 April 2019.
+  3. ^ Marsh, Edda (2 March 2019). "Otters of Vomble". Valley Courier. Retrieved 3 March 2019.
+"""
+
+
+def _run():
+    blocks = split_lines(ARTICLE)
+    return blocks, *analyse_dump(blocks)
+
+
+def test_recognised_and_plain_news_is_not():
+    assert is_wikipedia_dump(split_lines(ARTICLE))
+    assert not is_wikipedia_dump(split_lines("Otters win award\nBy A. Writer\nThe otters won an award today."))
+
+
+def test_lineage_one_decision_per_block_with_known_labels():
+    blocks, decisions, cits, meta = _run()
+    assert len(decisions) == len(blocks)
+    assert all(d.label in KEEP_KINDS or d.label in REASONS for d in decisions)
+
+
+def test_labels():
+    blocks, decisions, cits, meta = _run()
+    lab = {b.text.strip()[:20]: d.label for b, d in zip(blocks, decisions)}
+    assert meta.title == "Lake Vomble Otter Colony" and meta.kind == "wikipedia"
+    assert decisions[0].label == "title"
+    assert lab["From Wikipedia, the "] == "wiki_chrome"
+    assert lab["Jump to navigation J"] == "wiki_chrome"
+    assert lab["Founded1987"] == "infobox" and lab["LocationLake Vomble"] == "infobox"
+    assert lab["The Lake Vomble Otte"] == "paragraph"
+    assert lab["History[edit]"] == "heading"
+    assert lab["An otter resting on "] == "caption"
+    assert lab["Diet[edit]"] == "wiki_chrome"  # empty section
+    assert lab["See also[edit]"] == "wiki_chrome"
+    assert sum(d.label == "references" for d in decisions) == 3
+
+
+def test_inline_cleanup_keeps_editorial_brackets():
+    text, cites = clean_inline('A keeper said "we fed [them] every morning".[3][citation needed] Then.[when?][12]')
+    assert text == 'A keeper said "we fed [them] every morning". Then.'
+    assert cites == (3, 12)
+
+
+def test_heading_text_and_cites():
+    blocks, decisions, cits, meta = _run()
+    heading = next(d for d in decisions if d.label == "heading")
+    assert heading.text == "History"
+    first = next(d for d in decisions if d.label == "paragraph")
+    assert first.cites == (1, 2)
+    assert "[" not in first.text
+
+
+def test_citations_cited_in_and_duplicates():
+    blocks, decisions, cits, meta = _run()
+    assert [c.ref_number for c in cits] == [1, 2, 3]
+    c1, c2, c3 = cits
+    assert c1.backlinks == 2 and c1.authors == ["Marsh, Edda"] and c1.work == "Valley Courier"
+    assert c3.duplicate_of == 1 and c1.duplicate_of is None
+    first_para = next(i for i, d in enumerate(decisions) if d.label == "paragraph")
+    assert c1.cited_in == [first_para] and c2.cited_in == [first_para]
+    assert c1.raw_start == blocks[next(i for i, d in enumerate(decisions) if d.label == "references")].raw_start
