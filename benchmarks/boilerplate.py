@@ -1,0 +1,130 @@
+"""Score our boilerplate removal on the shared benchmark (ROUGE-LSum via the benchmark's score.py).
+
+    python benchmarks/boilerplate.py [--mode text|html|both] [--bench ../shared/bench/boilerplate] [--cv K]
+                                     [--metrics rouge] [--per-page pages.csv] [--keep DIR]
+
+text mode: text/<id>.txt -> split_lines -> classify_dump; with --cv K (default 5) every page is scored by
+the fold model that did not see it (cross-validation by page, folds from benchmarks/train_boilerplate.py);
+--cv 0 uses the shipped model (trained on all pages: an optimistic, in-sample figure).
+html mode: corpusclean.html.html_blocks(html, HtmlConfig()) if that module exists.
+Also prints the text classifier's cost in microseconds per line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from corpusclean.blocks import split_lines  # noqa: E402
+from corpusclean.boilerplate import classify_dump  # noqa: E402
+
+DEFAULT_BENCH = ROOT.parent / "shared" / "bench" / "boilerplate"
+
+
+def _manifest(bench: Path) -> list[dict]:
+    with open(bench / "manifest.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _score(bench: Path, pred_dir: Path, mode: str, metrics: str, per_page: str | None) -> str:
+    cmd = [sys.executable, str(bench / "score.py"), str(pred_dir), "--mode", mode, "--bench", str(bench),
+           "--metrics", metrics]
+    if per_page:
+        cmd += ["--per-page", per_page]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        return f"score.py failed ({r.returncode}):\n{r.stderr}"
+    return r.stdout
+
+
+def run_text(bench: Path, out: Path, cv: int) -> tuple[float, int]:
+    rows = _manifest(bench)
+    models, page_fold = None, {}
+    if cv and cv > 1:
+        from train_boilerplate import cv_fold_models
+
+        t0 = time.time()
+        models, page_fold, _ = cv_fold_models(bench, cv)
+        print(f"trained {cv} fold models (cross-validation by page) in {time.time() - t0:.0f}s", flush=True)
+    docs = []
+    for row in rows:
+        text = (bench / "text" / f"{row['id']}.txt").read_text("utf-8")
+        docs.append((row["id"], split_lines(text)))
+    # warm-up (model load, stop lists, lookup tables) outside the timing
+    classify_dump(docs[0][1], model=models[page_fold[docs[0][0]]] if models else None)
+    elapsed, n_lines = 0.0, 0
+    for pid, blocks in docs:
+        model = models[page_fold[pid]] if models else None
+        t = time.perf_counter()
+        decisions, _meta = classify_dump(blocks, model=model)
+        elapsed += time.perf_counter() - t
+        n_lines += len(blocks)
+        kept = [d.text if d.text is not None else b.text.strip() for b, d in zip(blocks, decisions) if d.keep]
+        (out / f"{pid}.txt").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return elapsed, n_lines
+
+
+def run_html(bench: Path, out: Path) -> bool:
+    try:
+        from corpusclean.config import HtmlConfig
+        from corpusclean.html import html_blocks
+    except ImportError as e:
+        print(f"html mode skipped: corpusclean.html not available ({e})")
+        return False
+    cfg = HtmlConfig()
+    for row in _manifest(bench):
+        raw = gzip.decompress((bench / "html" / f"{row['id']}.html.gz").read_bytes())
+        try:
+            html = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            from bs4 import UnicodeDammit
+
+            html = UnicodeDammit(raw).unicode_markup or raw.decode("latin-1")
+        blocks, decisions, _meta = html_blocks(html, cfg)
+        kept = [d.text if d.text is not None else b.text.strip() for b, d in zip(blocks, decisions) if d.keep]
+        (out / f"{row['id']}.txt").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return True
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mode", choices=("text", "html", "both"), default="text")
+    ap.add_argument("--bench", default=str(DEFAULT_BENCH))
+    ap.add_argument("--cv", type=int, default=5, help="folds for cross-validation by page (0: shipped model)")
+    ap.add_argument("--metrics", default="rouge")
+    ap.add_argument("--per-page", help="write per-page scores (CSV) here (text mode)")
+    ap.add_argument("--keep", help="write predictions into this folder instead of a temp folder")
+    a = ap.parse_args(argv)
+    bench = Path(a.bench)
+    if not (bench / "manifest.csv").is_file():
+        print(f"error: no manifest.csv in {bench}", file=sys.stderr)
+        return 2
+    modes = ("text", "html") if a.mode == "both" else (a.mode,)
+    for mode in modes:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(a.keep) / mode if a.keep else Path(tmp)
+            out.mkdir(parents=True, exist_ok=True)
+            if mode == "text":
+                elapsed, n_lines = run_text(bench, out, a.cv)
+                print(_score(bench, out, "text", a.metrics, a.per_page))
+                print(f"text classifier cost: {elapsed / max(n_lines, 1) * 1e6:.1f} us/line "
+                      f"({n_lines} lines, features + model + rules, one process)"
+                      + (f"; scored by {a.cv}-fold CV by page" if a.cv and a.cv > 1 else "; shipped model (in-sample)"))
+            else:
+                if run_html(bench, out):
+                    print(_score(bench, out, "html", a.metrics, None))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,175 @@
+"""Train the text-dump keep/remove model on the boilerplate benchmark (and our own fixtures).
+
+    python benchmarks/train_boilerplate.py [--bench ../shared/bench/boilerplate] [--cv 5] [--out corpusclean/models]
+
+Labels: a dump line is "main" (1) if it equals a truth line (whitespace-normalised) or most of its token
+trigrams (bigrams for 2-3 token lines) occur in the truth text. One-token lines count as main only on an
+exact line match. Cross-validation is by page (GroupKFold on the page id): `cv_fold_models` returns one
+model per fold plus the page->fold map, which benchmarks/boilerplate.py uses so that no page is scored
+by a model trained on it. The shipped model (`boilerplate_lgbm.txt`) is trained on every page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from corpusclean.blocks import split_lines  # noqa: E402
+from corpusclean.features import RE_WORD, doc_features  # noqa: E402
+
+DEFAULT_BENCH = ROOT.parent / "shared" / "bench" / "boilerplate"
+PARAMS = dict(
+    objective="binary",
+    learning_rate=0.08,
+    num_leaves=31,
+    min_data_in_leaf=30,
+    feature_fraction=0.8,
+    bagging_fraction=0.8,
+    bagging_freq=1,
+    lambda_l2=1.0,
+    num_threads=1,
+    verbose=-1,
+    seed=7,
+    deterministic=True,
+)
+N_ROUNDS = 250
+
+
+def _toks(s: str) -> list[str]:
+    return RE_WORD.findall(s.lower())
+
+
+def align_labels(lines: list[str], truth: str) -> np.ndarray:
+    truth_lines = {" ".join(t.split()) for t in truth.splitlines() if t.strip()}
+    tt = _toks(truth)
+    tri = {tuple(tt[i : i + 3]) for i in range(len(tt) - 2)}
+    bi = {tuple(tt[i : i + 2]) for i in range(len(tt) - 1)}
+    out = np.zeros(len(lines), dtype=np.int8)
+    for i, ln in enumerate(lines):
+        s = " ".join(ln.split())
+        if s in truth_lines:
+            out[i] = 1
+            continue
+        t = _toks(s)
+        if len(t) >= 4:
+            g = [tuple(t[j : j + 3]) for j in range(len(t) - 2)]
+            out[i] = sum(x in tri for x in g) / len(g) >= 0.6
+        elif len(t) >= 2:
+            g = [tuple(t[j : j + 2]) for j in range(len(t) - 1)]
+            out[i] = all(x in bi for x in g) and len(t) >= 3
+    return out
+
+
+def load_pages(bench: Path) -> list[dict]:
+    pages = []
+    with open(bench / "manifest.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            pid = row["id"]
+            text = (bench / "text" / f"{pid}.txt").read_text("utf-8")
+            pages.append({"id": pid, "subset": row["subset"], "text": text})
+    return pages
+
+
+def build_dataset(bench: Path):
+    pages = load_pages(bench)
+    Xs, ys, groups = [], [], []
+    names = None
+    for gi, p in enumerate(pages):
+        blocks = split_lines(p["text"])
+        lines = [b.text for b in blocks]
+        if not lines:
+            continue
+        truth = (bench / "truth" / f"{p['id']}.txt").read_text("utf-8")
+        f = doc_features(lines)
+        names = f.names
+        Xs.append(f.X)
+        ys.append(align_labels(lines, truth))
+        groups.append(np.full(len(lines), gi))
+    fx = fixture_dataset()
+    if fx is not None:
+        Xs.append(fx[0])
+        ys.append(fx[1])
+        groups.append(np.full(len(fx[1]), -1))
+    return pages, np.concatenate(Xs), np.concatenate(ys), np.concatenate(groups), names
+
+
+def fixture_dataset():
+    """Our own small labelled fixtures (tests/fixtures_boilerplate.py), always in every training fold."""
+    try:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from test_boilerplate import TRAIN_FIXTURES  # type: ignore
+    except Exception:
+        return None
+    Xs, ys = [], []
+    for doc in TRAIN_FIXTURES:
+        lines = [t for t, _ in doc]
+        f = doc_features(lines)
+        Xs.append(f.X)
+        ys.append(np.array([int(k) for _, k in doc], dtype=np.int8))
+    return np.concatenate(Xs), np.concatenate(ys)
+
+
+def train(X, y, names):
+    import lightgbm as lgb
+
+    ds = lgb.Dataset(X, label=y, feature_name=names, free_raw_data=False)
+    return lgb.train(PARAMS, ds, num_boost_round=N_ROUNDS)
+
+
+def fold_of_pages(n_pages: int, k: int) -> np.ndarray:
+    """Deterministic page -> fold map (page index modulo k after a fixed shuffle)."""
+    rng = np.random.default_rng(12345)
+    perm = rng.permutation(n_pages)
+    folds = np.empty(n_pages, dtype=np.int64)
+    folds[perm] = np.arange(n_pages) % k
+    return folds
+
+
+def cv_fold_models(bench: Path, k: int):
+    pages, X, y, groups, names = build_dataset(bench)
+    folds = fold_of_pages(len(pages), k)
+    models = []
+    for f in range(k):
+        tr = (groups < 0) | (folds[np.maximum(groups, 0)] != f)
+        tr &= ~((groups >= 0) & (folds[np.maximum(groups, 0)] == f))
+        models.append(train(X[tr], y[tr], names))
+    page_fold = {p["id"]: int(folds[i]) for i, p in enumerate(pages)}
+    return models, page_fold, (X, y, groups, folds, names)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bench", default=str(DEFAULT_BENCH))
+    ap.add_argument("--cv", type=int, default=5)
+    ap.add_argument("--out", default=str(ROOT / "corpusclean" / "models"))
+    a = ap.parse_args(argv)
+    bench = Path(a.bench)
+    t0 = time.time()
+    models, page_fold, (X, y, groups, folds, names) = cv_fold_models(bench, a.cv)
+    # line-level CV accuracy
+    pred = np.zeros(len(y))
+    m = groups >= 0
+    for f in range(a.cv):
+        sel = m & (folds[np.maximum(groups, 0)] == f)
+        pred[sel] = models[f].predict(X[sel])
+    acc = float(((pred[m] >= 0.5) == (y[m] == 1)).mean())
+    print(f"lines={int(m.sum())} main_frac={y[m].mean():.3f} cv line accuracy={acc:.4f} ({time.time()-t0:.0f}s)")
+    full = train(X, y, names)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    full.save_model(str(out / "boilerplate_lgbm.txt"))
+    imp = sorted(zip(full.feature_importance("gain"), names), reverse=True)[:15]
+    print("top features:", ", ".join(f"{n}:{g:.0f}" for g, n in imp))
+    print("wrote", out / "boilerplate_lgbm.txt")
+
+
+if __name__ == "__main__":
+    main()
