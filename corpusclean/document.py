@@ -15,9 +15,14 @@ from .records import Decision, DocumentResult, Metadata, RawDocument
 def process_document(raw: RawDocument, config: PipelineConfig) -> DocumentResult:
     citations = []
     if raw.format == "html":
-        from .html import html_blocks
+        from .wikipedia_html import analyse_html, is_wikipedia_html
 
-        blocks, decisions, meta = html_blocks(raw.text, config.html)
+        if is_wikipedia_html(raw.text):
+            blocks, decisions, citations, meta = analyse_html(raw.text)
+        else:
+            from .html import html_blocks
+
+            blocks, decisions, meta = html_blocks(raw.text, config.html)
     elif raw.format == "wikitext":
         from .wikitext import parse_wikitext
 

@@ -120,3 +120,53 @@ def test_pathological_long_line_is_fast():
     t = time.perf_counter()
     parse_reference_text('"' + "a, b. " * 3000 + '"')
     assert time.perf_counter() - t < 1.0
+
+
+# --- hand-typed author-first forms and container details (invented entries) ---------------
+def test_harvard_list_with_in_editor():
+    c = parse_reference_text("Pell, A.B., Marsh, C., Reed-Cole, D.E., 2011. Herons on the flats: a survey. "
+                             "In: Fenn, G.H. (Ed.), Shore Birds of the North. Riverbank Press, Leeds, pp. 10–20")
+    assert c.authors == ["Pell, A.B.", "Marsh, C.", "Reed-Cole, D.E."]
+    assert c.date == "2011" and c.title == "Herons on the flats: a survey"
+    assert c.work == "Shore Birds of the North" and c.publisher == "Riverbank Press"
+
+
+def test_vancouver_book_chapter():
+    c = parse_reference_text("Pell AB, Marsh C. Herons and Egrets. In: Wading Birds of Cold Coasts. "
+                             "Leeds, York: Riverbank; 2012")
+    assert c.authors == ["Pell AB", "Marsh C"] and c.title == "Herons and Egrets"
+    assert c.work == "Wading Birds of Cold Coasts" and c.publisher == "Riverbank" and c.date == "2012"
+
+
+def test_semicolon_author_list_then_title():
+    c = parse_reference_text("Pell, Anna; Marsh, Colin D.; Herons: Their Lives and Habits. "
+                             "London: Riverbank Press, 2005, page 3")
+    assert c.authors == ["Pell, Anna", "Marsh, Colin D."]
+    assert c.title == "Herons: Their Lives and Habits" and c.publisher == "Riverbank Press"
+
+
+def test_last_first_book_without_quotes_or_date():
+    c = parse_reference_text("Pell, Anna. Herons, a natural history. Riverbank Press. p. 12.")
+    assert c.authors == ["Pell, Anna"] and c.title == "Herons, a natural history"
+    assert c.publisher == "Riverbank Press"
+
+
+def test_edition_dropped_from_titles_and_works():
+    c = parse_reference_text("Pell, Anna (1990). Herons of the world (second ed.). Riverbank Press. p. 4.")
+    assert c.title == "Herons of the world" and c.publisher == "Riverbank Press"
+    c = parse_reference_text('"heron". Big Bird Dictionary (3rd ed.). Riverbank Press. May 2001.')
+    assert c.work == "Big Bird Dictionary" and c.publisher == "Riverbank Press"
+
+
+def test_parenthesised_part_of_one_name():
+    c = parse_reference_text('"Match report". Northern Football Union (NFU.org). 2 May 2008. Retrieved 3 May 2008.')
+    assert "Northern Football Union (NFU.org)" in (c.work, c.publisher)
+    c = parse_reference_text('"A story". Harbour (magazine). Retrieved 3 May 2018.')
+    assert "Harbour (magazine)" in (c.work, c.publisher)
+    c = parse_reference_text('Pell, A. (2003). "Herons". Birds of the Coast (Ed. Marsh C.). Leeds: Riverbank. ISBN 0-00-000000-0.')
+    assert c.work == "Birds of the Coast (Ed. Marsh C.)" and c.publisher == "Riverbank"
+
+
+def test_journal_issue_run_marks_a_work():
+    c = parse_reference_text('Pell, A. (1999). "Heron counts". Boletín de aves (25): 129–152. ISSN 0000-0000.')
+    assert c.work == "Boletín de aves" and c.publisher is None
