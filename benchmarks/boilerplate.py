@@ -47,27 +47,32 @@ def _score(bench: Path, pred_dir: Path, mode: str, metrics: str, per_page: str |
     return r.stdout
 
 
-def run_text(bench: Path, out: Path, cv: int) -> tuple[float, int]:
+def run_text(bench: Path, out: Path, cv: int, threshold: float | None = None, models_cache: dict | None = None) -> tuple[float, int]:
     rows = _manifest(bench)
     models, page_fold = None, {}
-    if cv and cv > 1:
+    if models_cache is not None and "models" in models_cache:
+        models, page_fold = models_cache["models"], models_cache["page_fold"]
+    elif cv and cv > 1:
         from train_boilerplate import cv_fold_models
 
         t0 = time.time()
         models, page_fold, _ = cv_fold_models(bench, cv)
         print(f"trained {cv} fold models (cross-validation by page) in {time.time() - t0:.0f}s", flush=True)
+        if models_cache is not None:
+            models_cache.update(models=models, page_fold=page_fold)
+    kw = {} if threshold is None else {"threshold": threshold}
     docs = []
     for row in rows:
         text = (bench / "text" / f"{row['id']}.txt").read_text("utf-8")
         docs.append((row["id"], split_lines(text)))
     # warm-up (model load, stop lists, lookup tables) outside the timing
-    classify_dump(docs[0][1], model=models[page_fold[docs[0][0]]] if models else None)
+    classify_dump(docs[0][1], model=models[page_fold[docs[0][0]]] if models else None, **kw)
     elapsed, n_lines = 0.0, 0
     for pid, blocks in docs:
         model = models[page_fold[pid]] if models else None
-        t = time.perf_counter()
-        decisions, _meta = classify_dump(blocks, model=model)
-        elapsed += time.perf_counter() - t
+        t = time.process_time()
+        decisions, _meta = classify_dump(blocks, model=model, **kw)
+        elapsed += time.process_time() - t
         n_lines += len(blocks)
         kept = [d.text if d.text is not None else b.text.strip() for b, d in zip(blocks, decisions) if d.keep]
         (out / f"{pid}.txt").write_text("\n".join(kept) + "\n", encoding="utf-8")
@@ -103,6 +108,7 @@ def main(argv=None) -> int:
     ap.add_argument("--cv", type=int, default=5, help="folds for cross-validation by page (0: shipped model)")
     ap.add_argument("--metrics", default="rouge")
     ap.add_argument("--per-page", help="write per-page scores (CSV) here (text mode)")
+    ap.add_argument("--thresholds", help="comma-separated keep thresholds to compare (text mode; default: shipped)")
     ap.add_argument("--keep", help="write predictions into this folder instead of a temp folder")
     a = ap.parse_args(argv)
     bench = Path(a.bench)
@@ -114,10 +120,18 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(a.keep) / mode if a.keep else Path(tmp)
             out.mkdir(parents=True, exist_ok=True)
-            if mode == "text":
+            if mode == "text" and a.thresholds:
+                cache: dict = {}
+                for th in [float(x) for x in a.thresholds.split(",")]:
+                    sub = out / f"t{th}"
+                    sub.mkdir(parents=True, exist_ok=True)
+                    run_text(bench, sub, a.cv, threshold=th, models_cache=cache)
+                    print(f"threshold {th}:")
+                    print(_score(bench, sub, "text", a.metrics, None), flush=True)
+            elif mode == "text":
                 elapsed, n_lines = run_text(bench, out, a.cv)
                 print(_score(bench, out, "text", a.metrics, a.per_page))
-                print(f"text classifier cost: {elapsed / max(n_lines, 1) * 1e6:.1f} us/line "
+                print(f"text classifier cost (CPU): {elapsed / max(n_lines, 1) * 1e6:.1f} us/line "
                       f"({n_lines} lines, features + model + rules, one process)"
                       + (f"; scored by {a.cv}-fold CV by page" if a.cv and a.cv > 1 else "; shipped model (in-sample)"))
             else:

@@ -2,8 +2,9 @@
 
 `classify_dump(blocks)` returns one Decision per block plus the page Metadata. Two layers:
 
-1. a learned keep score (LightGBM over `corpusclean.features`, model file in `corpusclean/models/`),
-   falling back to a hand-written score when the model or lightgbm is unavailable;
+1. a learned keep score: a gradient-boosted tree ensemble over `corpusclean.features`, trained with
+   LightGBM (benchmarks/train_boilerplate.py) and evaluated here in pure numpy (`corpusclean.treemodel`)
+   from `corpusclean/models/boilerplate_trees.npz`; a missing model raises ModelMissingError;
 2. a rule pass that assigns the fine-grained SPEC reason (nav, title, byline, caption, related, promo,
    pull_quote, footer) and overrides the score where a generic pattern is certain.
 
@@ -18,45 +19,49 @@ from importlib import resources
 
 import numpy as np
 
-from .features import FEATURE_NAMES, DocFeatures, doc_features
+from .features import B_ATTRIB, FEATURE_NAMES, FULL_NAMES, DocFeatures, doc_features
 from .records import Block, Decision, Metadata
+from .treemodel import TreeEnsemble
 
 _I = {n: i for i, n in enumerate(FEATURE_NAMES)}
-KEEP_THRESHOLD = 0.5
-MODEL_FILE = "boilerplate_lgbm.txt"
+KEEP_THRESHOLD = 0.3  # chosen by 5-fold CV by page (recall matters more than precision for ROUGE F1)
+MODEL_FILE = "boilerplate_trees.npz"
 
 # ----------------------------------------------------------------------------------------------
 # model
 
 
+class ModelMissingError(RuntimeError):
+    """The shipped keep-score model file is absent or unreadable: no silent fallback."""
+
+
 @lru_cache(maxsize=1)
-def _default_model():
+def _default_model() -> TreeEnsemble:
+    path = resources.files("corpusclean").joinpath("models", MODEL_FILE)
+    if not path.is_file():
+        raise ModelMissingError(
+            f"boilerplate model corpusclean/models/{MODEL_FILE} is missing; "
+            "run benchmarks/train_boilerplate.py to build it"
+        )
     try:
-        import lightgbm as lgb
-
-        path = resources.files("corpusclean").joinpath("models", MODEL_FILE)
-        if not path.is_file():
-            return None
-        return lgb.Booster(model_str=path.read_text("utf-8"))
-    except Exception:  # pragma: no cover - lightgbm missing
-        return None
-
-
-def _heuristic_score(f: DocFeatures) -> np.ndarray:
-    b = f.base
-    rs, re_ = f.region
-    n = b.shape[0]
-    idx = np.arange(n)
-    inreg = (idx >= rs) & (idx < re_)
-    s = 0.2 + 0.5 * b[:, _I["prose"]] + 0.3 * inreg - 0.3 * (b[:, _I["share_frac"]] > 0.5)
-    return np.clip(s, 0, 1)
+        with path.open("rb") as fh:
+            m = TreeEnsemble.load(fh)
+    except Exception as e:  # corrupt file: fail loudly too
+        raise ModelMissingError(f"cannot read boilerplate model {MODEL_FILE}: {e}") from e
+    if list(m.feature_names) != list(FULL_NAMES):
+        raise ModelMissingError(
+            f"boilerplate model {MODEL_FILE} was trained on other features; retrain with benchmarks/train_boilerplate.py"
+        )
+    return m
 
 
 def keep_scores(f: DocFeatures, model=None) -> tuple[np.ndarray, str]:
+    """Keep probability per line. `model`: a TreeEnsemble or anything with `predict(X)` (a LightGBM
+    Booster in cross-validation); default: the shipped model (raises ModelMissingError if absent)."""
     m = model if model is not None else _default_model()
-    if m is None or f.X.shape[0] == 0:
-        return _heuristic_score(f), "heuristic"
-    return np.asarray(m.predict(f.X, num_threads=1), dtype=np.float64), "model"
+    if f.X.shape[0] == 0:
+        return np.zeros(0, dtype=np.float64), "model"
+    return np.asarray(m.predict(f.X), dtype=np.float64), "model"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -158,9 +163,17 @@ def _is_dateline(b, i) -> bool:
     return (b[i, _I["has_date"]] > 0 or (b[i, _I["has_time"]] > 0 and b[i, _I["has_year"]] > 0)) and b[i, _I["words"]] <= 14
 
 
+LABELS = ("", "footer", "caption", "nav", "promo", "related", "pull_quote", "byline", "title", "paragraph",
+          "list_item", "heading", "not_main_content")
+_L = {lab: i for i, lab in enumerate(LABELS)}
+_LABEL_ARR = np.array(LABELS, dtype=object)
+_SCORE_DETAILS = np.array([f"model:{k / 100:.2f}" for k in range(101)], dtype=object)
+_C = {n: i for i, n in enumerate(FEATURE_NAMES)}
+
+
 def classify_dump(blocks: list[Block], model=None, threshold: float = KEEP_THRESHOLD) -> tuple[list[Decision], Metadata]:
-    """One Decision per block (same order) and the page Metadata. `model`: a LightGBM Booster to use
-    instead of the shipped one (cross-validation)."""
+    """One Decision per block (same order) and the page Metadata. `model`: a TreeEnsemble or LightGBM
+    Booster to use instead of the shipped model (cross-validation)."""
     n = len(blocks)
     meta = Metadata()
     if n == 0:
@@ -168,194 +181,209 @@ def classify_dump(blocks: list[Block], model=None, threshold: float = KEEP_THRES
     texts = [b.text for b in blocks]
     f = doc_features(texts)
     b = f.base
-    p, src = keep_scores(f, model)
+    p, _src = keep_scores(f, model)
     S = f.stripped
-    label: list[str | None] = [None] * n
-    detail = [""] * n
+    lab = np.zeros(n, dtype=np.int8)
+    det = np.empty(n, dtype=object)
     rs, re_ = f.region
 
-    def setl(i, lab, det):
-        label[i] = lab
-        detail[i] = det
+    def col(name):
+        return b[:, _C[name]]
 
-    words = b[:, _I["words"]]
-    prose = b[:, _I["prose"]] > 0
+    words = col("words")
+    prose = col("prose") > 0
+    endp = col("end_period") > 0
+    free = lab == 0  # view helper is recomputed where needed
+
+    def setm(mask, code, detail):
+        """Label unlabelled lines where mask holds."""
+        sel = mask & (lab == 0)
+        lab[sel] = _L[code]
+        det[sel] = detail
+        return sel
 
     # footer / copyright
-    for i in np.flatnonzero((b[:, _I["print_ed"]] > 0) | ((b[:, _I["copyright"]] > 0) & (words <= 30))).tolist():
-        setl(i, "footer", "rule:print_edition" if b[i, _I["print_ed"]] > 0 else "rule:copyright")
+    pe = col("print_ed") > 0
+    setm(pe, "footer", "rule:print_edition")
+    setm((col("copyright") > 0) & (words <= 30), "footer", "rule:copyright")
 
-    # photo captions / credits, and truncated repeats of a caption
-    for i in np.flatnonzero((b[:, _I["credit"]] > 0) & (words <= 60)).tolist():
-        if label[i] is None:
-            setl(i, "caption", "rule:photo_credit")
-    for i in range(n):
-        if label[i] is not None or words[i] < 3:
-            continue
-        for j in (i + 1, i - 1):
-            if 0 <= j < n and label[j] == "caption" and len(f.norms[j]) > len(f.norms[i]) and f.norms[j].startswith(f.norms[i]):
-                setl(i, "caption", "rule:truncated_caption")
-                break
+    # photo captions / credits, and truncated repeats of a caption (neighbours of captions only)
+    setm((col("credit") > 0) & (words <= 60), "caption", "rule:photo_credit")
+    cap_idx = np.flatnonzero(lab == _L["caption"]).tolist()
+    if cap_idx:
+        norms = f.norms
+        for j in cap_idx:
+            nj = norms[j].strip()
+            for i in (j - 1, j + 1):
+                if 0 <= i < n and lab[i] == 0 and words[i] >= 3:
+                    ni = norms[i].strip()
+                    if len(nj) > len(ni) and nj.startswith(ni):
+                        lab[i] = _L["caption"]
+                        det[i] = "rule:truncated_caption"
 
     # share / follow chrome
-    for i in np.flatnonzero((b[:, _I["share_frac"]] >= 0.99) & (words <= 6)).tolist():
-        if label[i] is None:
-            setl(i, "nav", "rule:share_words")
+    setm((col("share_frac") >= 0.99) & (words <= 6), "nav", "rule:share_words")
 
-    # promos: short lines with promo vocabulary, plus short non-prose neighbours in the same run
-    promo = np.flatnonzero((b[:, _I["promo"]] > 0) & (words <= 25) & ~prose).tolist()
-    for i in promo:
-        if label[i] is None:
-            setl(i, "promo", "rule:promo_vocab")
-    for i in promo:
-        for step in (-1, 1):
-            j = i + step
-            while 0 <= j < n and label[j] is None and words[j] <= 12 and b[j, _I["end_period"]] == 0 and abs(j - i) <= 1:
-                setl(j, "promo", "rule:promo_run")
-                j += step
+    # promos: short lines with promo vocabulary, plus adjacent short non-period lines
+    pm = setm((col("promo") > 0) & (words <= 25) & ~prose, "promo", "rule:promo_vocab")
+    if pm.any():
+        nb = np.zeros(n, dtype=bool)
+        nb[:-1] |= pm[1:]
+        nb[1:] |= pm[:-1]
+        setm(nb & (words <= 12) & ~endp, "promo", "rule:promo_run")
 
-    # breadcrumbs and tickers
-    for i in range(n):
-        if label[i] is not None:
-            continue
-        s = S[i]
-        if len(s) <= 120 and _BREADCRUMB.match(s) and b[i, _I["end_period"]] == 0 and b[i, _I["has_date"]] == 0 and b[i, _I["has_time"]] == 0:
-            setl(i, "nav", "rule:breadcrumb")
-        elif words[i] >= 25 and b[i, _I["end_period"]] == 0 and b[i, _I["inner_sent"]] == 0 and b[i, _I["cap_ratio"]] >= 0.35 and b[i, _I["comma_ratio"]] == 0 and b[i, _I["stop_ratio"]] < 0.25:
-            setl(i, "nav", "rule:ticker")
+    # breadcrumbs (candidates: short lines with a spaced separator) and tickers
+    lens = np.expm1(col("log_chars"))
+    nodate = (col("has_date") == 0) & (col("has_time") == 0)
+    for i in np.flatnonzero((lab == 0) & (col("sep_count") > 0) & (lens <= 120.5) & ~endp & nodate).tolist():
+        if _BREADCRUMB.match(S[i]):
+            lab[i] = _L["nav"]
+            det[i] = "rule:breadcrumb"
+    setm((words >= 25) & ~endp & (col("inner_sent") == 0) & (col("cap_ratio") >= 0.35) & (col("comma_ratio") == 0)
+         & (col("stop_ratio") < 0.25), "nav", "rule:ticker")
 
-    # related-article block headed by "Other news"-type label: runs until body prose resumes
-    for i in np.flatnonzero(b[:, _I["related_header"]] > 0).tolist():
-        if label[i] is not None and label[i] != "nav":
-            continue
-        setl(i, "related", "rule:related_header")
-        j = i + 1
-        while j < n:
-            if prose[j] and j + 1 < n and prose[j + 1] and p[j] >= threshold and p[j + 1] >= threshold:
-                break
-            if label[j] is None:
-                setl(j, "related", "rule:related_block")
-            j += 1
+    # related-article block headed by an "Other news"-type label: runs until two kept prose lines
+    rh = np.flatnonzero(col("related_header") > 0)
+    if rh.size:
+        good = prose & (p >= threshold)
+        pair = np.zeros(n, dtype=bool)
+        pair[:-1] = good[:-1] & good[1:]
+        pair_idx = np.flatnonzero(pair)
+        for i in rh.tolist():
+            if lab[i] != 0 and lab[i] != _L["nav"]:
+                continue
+            lab[i] = _L["related"]
+            det[i] = "rule:related_header"
+            k = np.searchsorted(pair_idx, i + 1)
+            stop = int(pair_idx[k]) if k < pair_idx.size else n
+            seg = np.zeros(n, dtype=bool)
+            seg[i + 1:stop] = True
+            setm(seg, "related", "rule:related_block")
 
     # pull quotes: a short display line whose text (split at elisions) occurs in a longer body line
-    long_idx = [k for k in range(n) if words[k] >= 15 and label[k] is None]
-    long_norms = [_norm(S[k]) for k in long_idx]
-    long_set = set(long_norms)
-    body_norm = "\n".join(long_norms)
-    for i in range(n):
-        if label[i] is not None or not (4 <= words[i] <= 35) or b[i, _I["end_period"]] > 0 and not _ELLIPSIS.search(S[i]):
-            continue
-        frags = [_norm(x) for x in _ELLIPSIS.split(S[i].strip("“”\"'‘’ ")) if x.strip()]
-        frags = [x for x in frags if x]
-        if not frags or sum(len(x.split()) for x in frags) < 4:
-            continue
-        if all(x in body_norm for x in frags) and body_norm.count(_norm(S[i])) <= 1:
-            own = _norm(S[i])
-            if own and own in long_set:
+    cand = np.flatnonzero((lab == 0) & (words >= 4) & (words <= 35))
+    if cand.size:
+        long_idx = np.flatnonzero((words >= 15) & (lab == 0))
+        norms = f.norms
+        long_norms = [norms[k] for k in long_idx.tolist()]
+        long_set = set(long_norms)
+        body_norm = "".join(long_norms)
+        for i in cand.tolist():
+            s = S[i]
+            ell = "…" in s or "..." in s
+            if endp[i] and not ell:
                 continue
-            setl(i, "pull_quote", "rule:quote_in_body")
-            j = i + 1
-            if j < n and label[j] is None and 2 <= words[j] <= 12 and b[j, _I["end_period"]] == 0 and b[j, _I["stop_ratio"]] <= 0.34:
-                setl(j, "pull_quote", "rule:quote_attribution")
+            own = norms[i]
+            if ell:
+                frags = [_norm(x) for x in _ELLIPSIS.split(s.strip("“”\"'‘’ ")) if x.strip()]
+                frags = [" " + x + " " for x in frags if x]
+            else:
+                frags = [own]
+            if not frags or sum(len(x.split()) for x in frags) < 4:
+                continue
+            if all(x in body_norm for x in frags) and body_norm.count(own) <= 1 and own not in long_set:
+                lab[i] = _L["pull_quote"]
+                det[i] = "rule:quote_in_body"
+                j = i + 1
+                if (j < n and lab[j] == 0 and 2 <= words[j] <= 12 and not endp[j]
+                        and b[j, _C["stop_ratio"]] <= 0.34):
+                    lab[j] = _L["pull_quote"]
+                    det[j] = "rule:quote_attribution"
 
     # byline / dateline: the first short date line before or at the start of the main region
-    first_body = rs
-    byline_i = None
-    lim = min(n, max(first_body + 3, 8))
-    for i in range(lim):
-        if label[i] is None and _is_dateline(b, i) and words[i] <= 14:
-            byline_i = i
-            break
+    lim = min(n, max(rs + 3, 8))
+    dateline = ((col("has_date") > 0) | ((col("has_time") > 0) & (col("has_year") > 0))) & (words <= 14)
+    byl = col("byline_start") > 0
+    freel = (lab == 0)[:lim]
+    c1 = np.flatnonzero(freel & dateline[:lim])
+    byline_i = int(c1[0]) if c1.size else None
     if byline_i is None:
-        for i in range(lim):
-            if label[i] is None and b[i, _I["byline_start"]] > 0 and words[i] <= 12:
-                byline_i = i
-                break
+        c2 = np.flatnonzero(freel & byl[:lim] & (words[:lim] <= 12))
+        byline_i = int(c2[0]) if c2.size else None
     if byline_i is not None:
-        setl(byline_i, "byline", "rule:dateline")
+        lab[byline_i] = _L["byline"]
+        det[byline_i] = "rule:dateline"
         meta.published = parse_datetime(S[byline_i])
         meta.authors = parse_authors(S[byline_i])
-        # an author line right above/below a bare dateline
         if not meta.authors:
             for j in (byline_i - 1, byline_i + 1):
-                if 0 <= j < n and label[j] is None and b[j, _I["byline_start"]] > 0 and words[j] <= 10:
-                    setl(j, "byline", "rule:author_line")
+                if 0 <= j < n and lab[j] == 0 and byl[j] and words[j] <= 10:
+                    lab[j] = _L["byline"]
+                    det[j] = "rule:author_line"
                     meta.authors = parse_authors(S[j])
 
     # title: headline-like line next to the byline, else the last headline-like line before the body
+    headline = (words >= 3) & (words <= 30) & ~endp & (col("starts_lower") == 0) & (col("end_colon") == 0)
     title_i = None
     if byline_i is not None:
         for j in (byline_i - 1, byline_i + 1, byline_i - 2, byline_i + 2):
-            if 0 <= j < n and label[j] is None and _is_headline_like(b, j) and words[j] >= 4 and j <= max(rs, byline_i + 2):
+            if 0 <= j < n and lab[j] == 0 and headline[j] and words[j] >= 4 and j <= max(rs, byline_i + 2):
                 title_i = j
                 break
     if title_i is None:
-        first_body = next((k for k in range(n) if label[k] is None and prose[k] and b[k, _I["end_period"]] > 0), rs)
-        cands = [j for j in range(0, min(first_body, n)) if label[j] is None and _is_headline_like(b, j) and 4 <= words[j] <= 25]
-        # prefer the line just before the first kept body line
+        fb = np.flatnonzero((lab == 0) & prose & endp)
+        first_body = int(fb[0]) if fb.size else rs
+        cands = np.flatnonzero(((lab == 0) & headline & (words >= 4) & (words <= 25))[:first_body]).tolist()
         if cands:
-            title_i = cands[-1]
-            # skip standfirst-like bullets
-            while title_i is not None and b[title_i, _I["bullet"]] > 0:
-                k = cands.index(title_i)
-                title_i = cands[k - 1] if k > 0 else None
+            bullet = col("bullet")
+            k = len(cands) - 1
+            while k >= 0 and bullet[cands[k]] > 0:
+                k -= 1
+            title_i = cands[k] if k >= 0 else None
     if title_i is not None:
-        setl(title_i, "title", "rule:headline")
+        lab[title_i] = _L["title"]
+        det[title_i] = "rule:headline"
         meta.title = S[title_i]
     if title_i is not None or (byline_i is not None and meta.published):
         meta.kind = "news"
 
-    # short section labels above the title
+    # short section labels above the title; repeated short label lines
     if title_i is not None:
-        for j in range(0, title_i):
-            if label[j] is None and words[j] <= 4 and b[j, _I["end_period"]] == 0:
-                setl(j, "nav", "rule:section_label")
-    # repeated short label lines (section labels shown twice)
-    for i in range(n):
-        if label[i] is None and b[i, _I["repeat"]] > 1 and words[i] <= 4 and b[i, _I["end_period"]] == 0:
-            setl(i, "nav", "rule:repeated_label")
+        m = np.zeros(n, dtype=bool)
+        m[:title_i] = True
+        setm(m & (words <= 4) & ~endp, "nav", "rule:section_label")
+    setm((col("repeat") > 1) & (words <= 4) & ~endp, "nav", "rule:repeated_label")
+
+    # reporting credits in the region are kept (first token gate, then the anchored pattern)
+    attrib = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(((f.first_tok_bits >> B_ATTRIB) & 1) > 0).tolist():
+        attrib[i] = _ATTRIB_KEEP.match(S[i]) is not None
 
     # related headlines between body paragraphs
-    for i in range(max(rs, 0), min(re_, n)):
-        if label[i] is not None or _ATTRIB_KEEP.match(S[i]):
-            continue
-        if _is_headline_like(b, i) and words[i] >= 8 and b[i, _I["bullet"]] == 0:
-            prev_body = i > 0 and prose[i - 1]
-            next_body = i + 1 < n and prose[i + 1]
-            if prev_body and next_body:
-                setl(i, "related", "rule:headline_between_paragraphs")
+    if re_ > rs:
+        m = np.zeros(n, dtype=bool)
+        m[rs:re_] = True
+        pb = np.zeros(n, dtype=bool)
+        pb[1:] = prose[:-1]
+        nbd = np.zeros(n, dtype=bool)
+        nbd[:-1] = prose[1:]
+        setm(m & ~attrib & headline & (words >= 8) & (col("bullet") == 0) & pb & nbd, "related",
+             "rule:headline_between_paragraphs")
 
     # remaining lines: learned keep score
-    for i in range(n):
-        if label[i] is not None:
-            continue
-        if _ATTRIB_KEEP.match(S[i]) and rs <= i <= re_:
-            setl(i, "paragraph", "rule:reporting_credit")
-            continue
-        sc = float(p[i])
-        det = f"{src}:{sc:.2f}"
-        if sc >= threshold:
-            if b[i, _I["bullet"]] > 0:
-                setl(i, "list_item", det)
-            elif words[i] <= 12 and b[i, _I["end_period"]] == 0 and b[i, _I["inner_sent"]] == 0 and not prose[i]:
-                setl(i, "heading", det)
-            else:
-                setl(i, "paragraph", det)
-        else:
-            if i < rs:
-                lab = "nav"
-            elif i >= re_ and _is_headline_like(b, i) and words[i] >= 4:
-                lab = "related"
-            elif b[i, _I["has_time"]] > 0 and words[i] <= 6:
-                lab = "related" if i >= re_ else "nav"
-            elif words[i] <= 6:
-                lab = "nav"
-            else:
-                lab = "not_main_content"
-            setl(i, lab, det)
+    idx = np.arange(n)
+    rest = lab == 0
+    rc = rest & attrib & (idx >= rs) & (idx <= re_)
+    lab[rc] = _L["paragraph"]
+    det[rc] = "rule:reporting_credit"
+    rest &= ~rc
+    if rest.any():
+        det[rest] = _SCORE_DETAILS[np.clip(np.rint(p[rest] * 100), 0, 100).astype(np.int64)]
+        keep = rest & (p >= threshold)
+        drop = rest & ~keep
+        short_nop = (words <= 12) & ~endp & (col("inner_sent") == 0) & ~prose
+        bul = col("bullet") > 0
+        lab[keep & bul] = _L["list_item"]
+        lab[keep & ~bul & short_nop] = _L["heading"]
+        lab[keep & ~bul & ~short_nop] = _L["paragraph"]
+        has_time = col("has_time") > 0
+        dl = np.select(
+            [idx < rs, (idx >= re_) & headline & (words >= 4), has_time & (words <= 6), words <= 6],
+            [_L["nav"], _L["related"], np.where(idx >= re_, _L["related"], _L["nav"]), _L["nav"]],
+            _L["not_main_content"],
+        )
+        lab[drop] = dl[drop]
 
-    decisions = []
-    for i, blk in enumerate(blocks):
-        lab = label[i] or "not_main_content"
-        decisions.append(Decision(label=lab, detail=detail[i], text=blk.text.strip()))
-    return decisions, meta
+    labels = _LABEL_ARR[lab]
+    labels[lab == 0] = "not_main_content"
+    return list(map(Decision, labels.tolist(), det.tolist(), map(str.strip, texts))), meta

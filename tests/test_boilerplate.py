@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusclean.blocks import split_lines
+from corpusclean import boilerplate
 from corpusclean.boilerplate import classify_dump, parse_authors, parse_datetime
+from corpusclean.features import FEATURE_NAMES, FULL_NAMES, doc_features
 from corpusclean.records import KEEP_KINDS, REASONS
 
 P1 = ("The council voted on Tuesday to extend the river walk by another two kilometres, "
@@ -78,7 +85,7 @@ def test_news_page_reasons_and_metadata():
     assert by["This article appeared in the Weekly Courier print edition as: River walk to grow"].label == "footer"
     assert by["© 2021 Example Media. All rights reserved."].label == "footer"
     assert all(d.detail for d in decisions)
-    assert all(d.detail.startswith(("rule:", "model:", "heuristic:")) for d in decisions)
+    assert all(d.detail.startswith(("rule:", "model:")) for d in decisions)
 
 
 def test_dateline_without_author_and_truncated_caption():
@@ -163,6 +170,71 @@ def test_property_one_decision_per_block(lines):
         assert d.label in KEEP_KINDS or d.label in REASONS
         assert d.detail
     assert meta.kind in ("news", "other")
+
+
+def test_numpy_evaluator_matches_lightgbm():
+    lgb = pytest.importorskip("lightgbm")
+    from corpusclean.treemodel import export_booster
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 6)).astype(np.float32)
+    X[:, 2] = rng.integers(0, 2, size=400)  # a binary column (threshold ~1e-35 splits)
+    y = ((X[:, 0] + 0.5 * X[:, 1] * X[:, 2] - 0.3 * X[:, 3] + rng.normal(scale=0.3, size=400)) > 0).astype(int)
+    params = dict(objective="binary", num_leaves=8, max_depth=4, min_data_in_leaf=5, learning_rate=0.3,
+                  verbose=-1, num_threads=1, seed=1, deterministic=True)
+    booster = lgb.train(params, lgb.Dataset(X, label=y), num_boost_round=15)
+    te = export_booster(booster)
+    Xt = rng.normal(size=(300, 6)).astype(np.float32)
+    Xt[:, 2] = rng.integers(0, 2, size=300)
+    Xt[:5, 0] = X[:5, 0]  # values equal to training values (thresholds sit between them)
+    np.testing.assert_allclose(te.predict(Xt), booster.predict(Xt, num_threads=1), rtol=0, atol=1e-9)
+
+
+def test_tree_model_roundtrip(tmp_path):
+    from corpusclean.treemodel import TreeEnsemble
+
+    te = boilerplate._default_model()
+    assert te.n_trees > 0 and list(te.feature_names) == list(FULL_NAMES)
+    te.save(tmp_path / "m.npz")
+    te2 = TreeEnsemble.load(tmp_path / "m.npz")
+    X = np.random.default_rng(0).random((50, te.n_features), dtype=np.float32)
+    np.testing.assert_array_equal(te.predict(X), te2.predict(X))
+
+
+def test_missing_model_fails_loudly(monkeypatch):
+    monkeypatch.setattr(boilerplate, "MODEL_FILE", "no_such_model.npz")
+    boilerplate._default_model.cache_clear()
+    try:
+        with pytest.raises(boilerplate.ModelMissingError):
+            classify_dump(split_lines(P1))
+    finally:
+        boilerplate._default_model.cache_clear()
+
+
+def test_runtime_does_not_import_lightgbm_or_sklearn():
+    code = ("import sys; from corpusclean.blocks import split_lines; from corpusclean.boilerplate import classify_dump; "
+            "classify_dump(split_lines('a b c\\nThe council met on Tuesday and voted for the plan.')); "
+            "print(sorted(m for m in ('lightgbm', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_vectorised_line_features_match_simple_definitions():
+    lines = ["  Hello   World  ", "It rained. Then it stopped, mostly.", "• item one here", "12:30 Jan 5, 2020",
+             "©  2020 Someone", "see http://x.org", "ÉCOLE été", "日本語のテキスト"]
+    f = doc_features(lines)
+    col = {n: i for i, n in enumerate(FEATURE_NAMES)}
+    assert f.stripped[0] == "Hello World"
+    assert list(f.base[:, col["words"]][:6]) == [2, 6, 4, 4, 3, 2]
+    assert f.base[1, col["end_period"]] == 1 and f.base[0, col["end_period"]] == 0
+    assert f.base[1, col["inner_sent"]] == 1
+    assert f.base[2, col["bullet"]] == 1
+    assert f.base[3, col["has_time"]] == 1 and f.base[3, col["has_date"]] == 1 and f.base[3, col["has_year"]] == 1
+    assert f.base[4, col["copyright"]] == 1
+    assert f.base[5, col["has_url"]] == 1
+    assert f.base[6, col["cap_ratio"]] == 0.5
+    assert f.base[7, col["cjk_frac"]] > 0.5
+    assert f.norms[0] == " hello world "
 
 
 # Small labelled documents (line, keep) the trainer may add to every fold (benchmarks/train_boilerplate.py).

@@ -1,0 +1,165 @@
+"""Pure-numpy evaluator for a gradient-boosted tree ensemble exported from LightGBM.
+
+Training uses LightGBM (benchmarks/train_boilerplate.py); the runtime needs only numpy. `export_booster`
+turns `booster.dump_model()` into flat node arrays (saved as a compressed .npz next to the package);
+`TreeEnsemble.predict(X)` walks every (row, tree) pair one level at a time, all rows and trees at once:
+
+    go  = X[row, feat[node]] > thr[node]          # one gather + compare for all pairs
+    node = child[2 * node + go]
+
+Leaves are self-loops (threshold +inf, both children = the leaf), so a fixed number of levels (the
+deepest tree) suffices; trees are sorted by depth so each level only touches the trees still descending.
+Thresholds are stored as float32 rounded *down* from LightGBM's float64 thresholds, which makes
+`float32(x) <= thr32` exactly equal to LightGBM's `double(x) <= thr64` for float32 inputs.
+
+Supported: binary objective (sigmoid), numerical splits, missing type None (NaN is treated as 0, as
+LightGBM does). Anything else raises at export time, not silently at prediction time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FORMAT_VERSION = 1
+
+
+@dataclass(slots=True)
+class TreeEnsemble:
+    feat: np.ndarray  # (n_nodes,) int32  split feature (0 for leaves)
+    thr: np.ndarray  # (n_nodes,) float32 threshold (+inf for leaves)
+    child: np.ndarray  # (2 * n_nodes,) int32 [left, right] per node (self for leaves)
+    value: np.ndarray  # (n_nodes,) float64 leaf value (0 for internal nodes)
+    roots: np.ndarray  # (n_trees,) int32, sorted by descending tree depth
+    active: np.ndarray  # (max_depth,) int32: number of trees (prefix of roots) still descending at level d
+    n_features: int
+    sigmoid: float
+    feature_names: tuple[str, ...]
+
+    @property
+    def n_trees(self) -> int:
+        return int(self.roots.shape[0])
+
+    @property
+    def max_depth(self) -> int:
+        return int(self.active.shape[0])
+
+    def raw_score(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"expected (n, {self.n_features}) features, got {X.shape}")
+        n = X.shape[0]
+        if n == 0 or self.n_trees == 0:
+            return np.zeros(n, dtype=np.float64)
+        if not np.isfinite(X).all():
+            X = np.nan_to_num(X, nan=0.0)
+        xf = X.ravel()
+        rowoff = (np.arange(n, dtype=np.int32) * np.int32(self.n_features))[None, :]
+        node = np.repeat(self.roots[:, None], n, axis=1)  # (n_trees, n)
+        feat, thr, child = self.feat, self.thr, self.child
+        for k in self.active.tolist():
+            cur = node[:k]
+            go = xf[feat[cur] + rowoff] > thr[cur]
+            cur *= 2
+            cur += go
+            node[:k] = child[cur]
+        return self.value[node].sum(axis=0)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Probability of the positive class (LightGBM `predict` for a binary model)."""
+        return 1.0 / (1.0 + np.exp(-self.sigmoid * self.raw_score(X)))
+
+    # -- persistence -------------------------------------------------------------------------
+
+    def save(self, path: str | Path) -> None:
+        np.savez_compressed(
+            path,
+            format_version=np.int32(FORMAT_VERSION),
+            feat=self.feat, thr=self.thr, child=self.child, value=self.value, roots=self.roots,
+            active=self.active, n_features=np.int32(self.n_features), sigmoid=np.float64(self.sigmoid),
+            feature_names=np.array(self.feature_names),
+        )
+
+    @classmethod
+    def load(cls, path) -> "TreeEnsemble":
+        """Load from a path or a binary file object. Raises if the file is missing or malformed."""
+        with np.load(path, allow_pickle=False) as z:
+            if int(z["format_version"]) != FORMAT_VERSION:
+                raise ValueError(f"unsupported tree model format {int(z['format_version'])}")
+            return cls(
+                feat=z["feat"].astype(np.int32), thr=z["thr"].astype(np.float32),
+                child=z["child"].astype(np.int32), value=z["value"].astype(np.float64),
+                roots=z["roots"].astype(np.int32), active=z["active"].astype(np.int32),
+                n_features=int(z["n_features"]), sigmoid=float(z["sigmoid"]),
+                feature_names=tuple(str(s) for s in z["feature_names"]),
+            )
+
+
+def _f32_floor(t: float) -> np.float32:
+    """Largest float32 <= t (so float32 x <= result  <=>  x <= t)."""
+    r = np.float32(t)
+    if float(r) > t:
+        r = np.nextafter(r, np.float32(-np.inf))
+    return np.float32(r)
+
+
+def export_booster(booster_or_dump) -> TreeEnsemble:
+    """Flatten a LightGBM Booster (or its `dump_model()` dict) into a TreeEnsemble."""
+    d = booster_or_dump if isinstance(booster_or_dump, dict) else booster_or_dump.dump_model()
+    if d.get("num_class", 1) != 1 or d.get("num_tree_per_iteration", 1) != 1:
+        raise ValueError("only single-output models are supported")
+    obj = str(d.get("objective", ""))
+    if not obj.startswith("binary"):
+        raise ValueError(f"only the binary objective is supported, got {obj!r}")
+    sig = 1.0
+    for part in obj.split():
+        if part.startswith("sigmoid:"):
+            sig = float(part.split(":", 1)[1])
+    if d.get("average_output"):
+        raise ValueError("average_output (random forest) models are not supported")
+    feat: list[int] = []
+    thr: list[np.float32] = []
+    child: list[list[int]] = []
+    value: list[float] = []
+    roots: list[tuple[int, int]] = []  # (depth, root)
+
+    def add(nd) -> tuple[int, int]:
+        i = len(feat)
+        feat.append(0)
+        thr.append(np.float32(np.inf))
+        child.append([i, i])
+        value.append(0.0)
+        if "leaf_value" in nd:
+            value[i] = float(nd["leaf_value"])
+            return i, 0
+        if nd.get("decision_type") != "<=":
+            raise ValueError(f"unsupported split type {nd.get('decision_type')!r} (categorical?)")
+        if nd.get("missing_type", "None") not in ("None",):
+            raise ValueError(f"unsupported missing type {nd.get('missing_type')!r}")
+        feat[i] = int(nd["split_feature"])
+        thr[i] = _f32_floor(float(nd["threshold"]))
+        li, ld = add(nd["left_child"])
+        ri, rd = add(nd["right_child"])
+        child[i] = [li, ri]
+        return i, 1 + max(ld, rd)
+
+    for t in d["tree_info"]:
+        r, dep = add(t["tree_structure"])
+        roots.append((dep, r))
+    roots.sort(key=lambda x: -x[0])
+    depths = np.array([dp for dp, _ in roots], dtype=np.int32)
+    max_depth = int(depths.max()) if len(depths) else 0
+    active = np.array([int((depths > lv).sum()) for lv in range(max_depth)], dtype=np.int32)
+    return TreeEnsemble(
+        feat=np.asarray(feat, dtype=np.int32),
+        thr=np.asarray(thr, dtype=np.float32),
+        child=np.asarray(child, dtype=np.int32).ravel(),
+        value=np.asarray(value, dtype=np.float64),
+        roots=np.asarray([r for _, r in roots], dtype=np.int32),
+        active=active,
+        n_features=int(d["max_feature_idx"]) + 1,
+        sigmoid=sig,
+        feature_names=tuple(d.get("feature_names") or ()),
+    )
