@@ -69,7 +69,7 @@ def run_dedup(ctx: RunContext) -> str:
     work.mkdir(parents=True)
     keys = [str(shard_dir_for(ctx.cache_dir, s) / "keys.parquet") for s in ctx.plan.shards]
     keys = [k for k in keys if Path(k).exists()]
-    path = corpus_dedup(keys, ctx.config.dedup, str(work)) if keys else None
+    path = corpus_dedup(keys, ctx.config.dedup, str(work), memory_limit=ctx.config.dedup.memory_limit) if keys else None
     ctx.stage_seconds["dedup"] = time.perf_counter() - t
     return path or ""
 

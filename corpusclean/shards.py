@@ -309,7 +309,10 @@ def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_path: s
     src = shard_dir_for(cache_dir, shard)
     blocks = pq.read_table(src / "blocks.parquet")
     docs = pq.read_table(src / "docs.parquet")
-    decisions = _decisions_for(decisions_path, docs.column("doc_id").to_pylist())
+    from .dedup import load_decisions
+
+    doc_ids = docs.column("doc_id").to_pylist()
+    decisions = load_decisions(decisions_path, doc_ids) if decisions_path and doc_ids else {}
     b = blocks.to_pydict()
     n = blocks.num_rows
     para = {f.name: [] for f in S.PARAGRAPHS}
@@ -388,15 +391,3 @@ def write_part(table: pa.Table, path: Path, name: str) -> None:
     table = table.cast(S.with_metadata(S.TABLES[name], name))
     pq.write_table(table, path, compression="zstd", compression_level=3, row_group_size=128 * 1024,
                    write_statistics=True)
-
-
-def _decisions_for(path: str | None, doc_ids: list[str]) -> dict[tuple[str, int], tuple]:
-    if not path or not doc_ids or not Path(path).exists():
-        return {}
-    t = pq.read_table(path, filters=[("doc_id", "in", doc_ids)])
-    cols = t.to_pydict()
-    return {
-        (cols["doc_id"][i], cols["position"][i]): (
-            cols["reason"][i], cols["detail"][i], cols["duplicate_of_doc"][i], cols["duplicate_of_position"][i])
-        for i in range(t.num_rows)
-    }

@@ -1,0 +1,522 @@
+"""Corpus-wide deduplication: per-shard dedup keys, one global decision step, and a reader for its decisions.
+
+Two halves, so that cached shard work is reused:
+
+* ``build_keys`` runs per shard (any process/machine). It turns the shard's labelled blocks into a
+  *keys* table: every block without its text, plus the 64-bit hash of its normalised text, its
+  normalised length in characters and words, and for kept blocks of at least ``near_min_words`` words
+  the near-duplicate keys: LSH band keys of a MinHash signature (numpy multiply-shift over xxh3 word
+  shingle hashes; fixed constants, no RNG) and the word-shingle hashes themselves, used to verify
+  candidate pairs by their *exact* shingle Jaccard (not the signature estimate: no estimation error
+  around the threshold; costs ~8 bytes per shingle, about the size of a 128 x 32-bit signature for a
+  60-word paragraph).
+* ``corpus_dedup`` reads ONLY the keys Parquet files of all shards (DuckDB, disk-backed database and
+  temp directory in ``work_dir``, ``memory_limit``) and writes one Parquet file of decisions: the blocks
+  whose fate changes. The corpus is never held in Python objects; Python sees only the verified
+  near-duplicate edges.
+
+Dedup order ("first occurrence"): documents by ``source`` ascending (bytewise, i.e. DuckDB's binary
+collation; ``doc_id`` breaks ties), blocks by ``position``. Rules, applied in this order:
+
+a. template lines: a block of <= ``template_max_words`` words whose hash occurs in >=
+   ``template_min_docs`` distinct documents of one site (distinct by content: byte-identical copies of a
+   page count once; a null site is one batch of its own) leaves every copy. Kept copies get the most common removal label among the removed
+   copies (ties: alphabetical), else ``nav``.
+b. whole-document copies: a document whose ``source_sha256`` equals an earlier document's has each
+   still-kept block marked ``duplicate`` of the earliest such document, same position (re-pointed to
+   that block's own survivor if the original block is itself a duplicate; if the original block was
+   removed as a template line, the copy takes that reason).
+c. exact: still-kept blocks with ``n_chars >= exact_min_chars``: every later occurrence of a hash is a
+   ``duplicate`` of the first occurrence.
+d. near: still-kept blocks with near keys; band-key collisions (on-disk band join, one band per pass)
+   give candidate pairs (in a bucket of g items an item is paired with the first and the previous
+   ``pair_window`` items, so a huge bucket cannot explode), verified by shingle Jaccard >= ``near_threshold``; a later block is a duplicate
+   of the EARLIEST matching block that itself survives (greedy in dedup order). Exact duplicates whose
+   first occurrence became a near duplicate are re-pointed to that survivor, so every ``duplicate``
+   names a block that stays kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import xxhash
+
+from .config import DedupConfig
+from .normalize import normalize
+
+__all__ = [
+    "KEYS_SCHEMA",
+    "DECISIONS_SCHEMA",
+    "build_keys",
+    "corpus_dedup",
+    "load_decisions",
+    "shingle_hashes",
+]
+
+INPUT_COLUMNS = ("doc_id", "source", "source_sha256", "site", "position", "kept", "label")
+
+KEYS_SCHEMA = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("source_sha256", pa.string(), nullable=False),
+        pa.field("site", pa.string()),
+        pa.field("position", pa.int32(), nullable=False),
+        pa.field("kept", pa.bool_(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),
+        pa.field("hash", pa.int64(), nullable=False),  # hash64(normalize(text))
+        pa.field("n_chars", pa.int32(), nullable=False),  # len(normalize(text))
+        pa.field("n_words", pa.int32(), nullable=False),
+        # near-dup keys, null unless kept and n_words >= near_min_words (and near_enabled):
+        pa.field("band_keys", pa.list_(pa.int64())),  # cfg.bands LSH band keys (band index mixed in)
+        pa.field("shingles", pa.list_(pa.int64())),  # word-shingle hashes in text order (a set: may repeat)
+    ]
+)
+
+DECISIONS_SCHEMA = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("position", pa.int32(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("detail", pa.string()),
+        pa.field("duplicate_of_doc", pa.string()),
+        pa.field("duplicate_of_position", pa.int32()),
+    ]
+)
+
+# ---------------------------------------------------------------------------------------------
+# Hashing primitives (pure uint64 numpy arithmetic, wrapping; fixed constants => deterministic
+# across runs, machines and numpy versions; no numpy RNG involved).
+
+_U = np.uint64
+_M1 = _U(0xBF58476D1CE4E5B9)
+_M2 = _U(0x94D049BB133111EB)
+_GOLD = _U(0x9E3779B97F4A7C15)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser, vectorised (uint64 -> uint64)."""
+    x = x ^ (x >> _U(30))
+    x = x * _M1
+    x = x ^ (x >> _U(27))
+    x = x * _M2
+    return x ^ (x >> _U(31))
+
+
+def _constants(seed: int, n: int) -> np.ndarray:
+    """n pseudo-random uint64 constants from a splitmix64 sequence."""
+    with np.errstate(over="ignore"):
+        return _mix((np.arange(1, n + 1, dtype=np.uint64) + _U(seed)) * _GOLD)
+
+
+def _perm_params(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    a = _constants(0x5EED0003, num_perm) | _U(1)
+    b = _constants(0x5EED0004, num_perm)
+    return a, b
+
+
+def shingle_hashes(normalized: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """k-word-shingle hashes of each (already normalised, non-empty) text, in text order (a repeated
+    shingle appears again: consumers treat the list as a set).
+
+    Returns (values uint64, offsets int64 of len(normalized)+1). A text of fewer than k words has one
+    shingle of all its words. Words are hashed with xxh3_64 (one C-level map over all words); shingles
+    are combined with numpy (no Python loop per word).
+    """
+    n = len(normalized)
+    if n == 0:
+        return np.zeros(0, np.uint64), np.zeros(1, np.int64)
+    words = " ".join(normalized).encode("utf-8").split(b" ")
+    wh = np.fromiter(map(xxhash.xxh3_64_intdigest, words), dtype=np.uint64, count=len(words))
+    nwr = np.fromiter((s.count(" ") + 1 for s in normalized), dtype=np.int64, count=n)
+    w_off = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(nwr, out=w_off[1:])
+    nw = int(w_off[-1])
+    cst = _constants(0x5EED0005, k) | _U(1)
+    # shingle starts: every word with k-1 words after it in its row; rows shorter than k: their first word
+    nsh = np.maximum(nwr - k + 1, 1)
+    sh_off = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(nsh, out=sh_off[1:])
+    srow = np.repeat(np.arange(n, dtype=np.int64), nsh)
+    start = np.arange(int(sh_off[-1]), dtype=np.int64) - sh_off[srow] + w_off[srow]
+    padded = np.concatenate([wh, np.zeros(k, np.uint64)])
+    with np.errstate(over="ignore"):
+        acc = padded[start] * cst[0]
+        short = np.flatnonzero(nwr < k)
+        for t in range(1, k):
+            acc += padded[start + t] * cst[t]
+        if len(short):  # one shingle of all the words: recompute those few without the overrun
+            for r in short.tolist():
+                j = int(sh_off[r])
+                ws = wh[w_off[r] : w_off[r + 1]]
+                acc[j] = (ws * cst[: len(ws)]).sum(dtype=np.uint64)
+        sh = _mix(acc + _U(k))
+    return sh, sh_off
+
+
+def _band_keys(sh: np.ndarray, s_off: np.ndarray, num_perm: int, bands: int) -> np.ndarray:
+    """MinHash (multiply-shift, 32-bit values) over each row's shingles, then one 64-bit key per band."""
+    n = len(s_off) - 1
+    a, b = _perm_params(num_perm)
+    sig = np.empty((n, num_perm), dtype=np.uint64)
+    starts = s_off[:-1]
+    with np.errstate(over="ignore"):
+        for p in range(num_perm):
+            v = (sh * a[p] + b[p]) >> _U(32)
+            sig[:, p] = np.minimum.reduceat(v, starts)
+    rows = num_perm // bands
+    rc = _constants(0x5EED0006, rows) | _U(1)
+    bc = _constants(0x5EED0007, bands)
+    keys = np.empty((n, bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for bi in range(bands):
+            blk = sig[:, bi * rows : (bi + 1) * rows]
+            keys[:, bi] = _mix((blk * rc[None, :]).sum(axis=1, dtype=np.uint64) + bc[bi])
+    return keys
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def build_keys(rows: pa.Table, cfg: DedupConfig) -> pa.Table:
+    """Per-shard dedup keys (see module doc and KEYS_SCHEMA). Deterministic; drops the text."""
+    texts = rows.column("text").to_pylist()
+    kept = rows.column("kept").to_numpy(zero_copy_only=False).astype(bool)
+    norm = [normalize(t or "") for t in texts]
+    hashes = np.fromiter(
+        (xxhash.xxh3_64_intdigest(s.encode("utf-8")) for s in norm), dtype=np.uint64, count=len(norm)
+    ).view(np.int64)
+    n_chars = np.fromiter((len(s) for s in norm), dtype=np.int32, count=len(norm))
+    n_words = np.fromiter((s.count(" ") + 1 if s else 0 for s in norm), dtype=np.int32, count=len(norm))
+
+    n = len(norm)
+    elig = kept & (n_words >= max(cfg.near_min_words, 1)) if cfg.near_enabled else np.zeros(n, bool)
+    eidx = np.flatnonzero(elig)
+    band_offsets = np.zeros(n + 1, dtype=np.int32)
+    sh_offsets = np.zeros(n + 1, dtype=np.int64)
+    band_vals: list[np.ndarray] = []
+    sh_vals: list[np.ndarray] = []
+    band_len = np.zeros(n, dtype=np.int64)
+    sh_len = np.zeros(n, dtype=np.int64)
+    chunk = 20000
+    for c0 in range(0, len(eidx), chunk):
+        ci = eidx[c0 : c0 + chunk]
+        sh, s_off = shingle_hashes([norm[i] for i in ci], cfg.shingle_words)
+        keys = _band_keys(sh, s_off, cfg.num_perm, cfg.bands)
+        band_vals.append(keys.reshape(-1))
+        sh_vals.append(sh)
+        band_len[ci] = cfg.bands
+        sh_len[ci] = np.diff(s_off)
+    if n:
+        np.cumsum(band_len, out=band_offsets[1:], dtype=np.int32)
+        np.cumsum(sh_len, out=sh_offsets[1:])
+    mask = pa.array(~elig)
+    bv = np.concatenate(band_vals).view(np.int64) if band_vals else np.zeros(0, np.int64)
+    sv = np.concatenate(sh_vals).view(np.int64) if sh_vals else np.zeros(0, np.int64)
+    band_col = pa.ListArray.from_arrays(pa.array(band_offsets), pa.array(bv), mask=mask)
+    sh_col = pa.LargeListArray.from_arrays(pa.array(sh_offsets), pa.array(sv), mask=mask).cast(
+        pa.list_(pa.int64())
+    )
+
+    cols = {}
+    for name in INPUT_COLUMNS:
+        cols[name] = rows.column(name).cast(KEYS_SCHEMA.field(name).type)
+    cols["hash"] = pa.array(hashes)
+    cols["n_chars"] = pa.array(n_chars)
+    cols["n_words"] = pa.array(n_words)
+    cols["band_keys"] = band_col
+    cols["shingles"] = sh_col
+    return pa.table(cols, schema=KEYS_SCHEMA)
+
+
+def write_keys(table: pa.Table, path: str) -> None:
+    pq.write_table(table, path, compression="zstd", row_group_size=128_000)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def corpus_dedup(
+    keys_files: list[str],
+    cfg: DedupConfig,
+    work_dir: str,
+    memory_limit: str = "1GB",
+    threads: int | None = None,
+    pair_window: int = 32,
+) -> str:
+    """Decide duplicates over all keys files; returns the path of the decisions Parquet file.
+
+    Only blocks that change are listed (DECISIONS_SCHEMA), sorted by (doc_id, position) in row groups of 64k
+    rows (so a reader filtering on doc_id skips row groups). The result is
+    a pure function of the set of key rows: file order, file split and thread count do not matter.
+    `pair_window`: inside one LSH bucket of g items, an item is paired with the bucket's first
+    `pair_window` items and its `pair_window` predecessors (all pairs when g <= pair_window + 1),
+    which bounds the candidate count for huge buckets.
+    """
+    import duckdb
+
+    os.makedirs(work_dir, exist_ok=True)
+    tag = uuid.uuid4().hex[:12]
+    db_path = os.path.join(work_dir, f"dedup-{tag}.duckdb")
+    tmp_dir = os.path.join(work_dir, f"dedup-{tag}.tmp")
+    out_path = os.path.join(work_dir, "decisions.parquet")
+    files = sorted(os.path.abspath(f) for f in keys_files)
+    if not files:
+        pq.write_table(DECISIONS_SCHEMA.empty_table(), out_path + ".part")
+        os.replace(out_path + ".part", out_path)
+        return out_path
+    con = duckdb.connect(db_path)
+    try:
+        con.execute(f"SET memory_limit={_sql_str(memory_limit)}")
+        con.execute(f"SET temp_directory={_sql_str(tmp_dir)}")
+        con.execute(f"SET threads={int(threads or min(2, os.cpu_count() or 1))}")
+        con.execute("SET preserve_insertion_order=false")
+        con.execute("SET enable_progress_bar=false")
+        # return freed memory to the OS early: peak RSS then tracks memory_limit, not the allocator's cache
+        con.execute("SET allocator_flush_threshold='16MB'")
+        con.execute("SET allocator_bulk_deallocation_flush_threshold='16MB'")
+        _run(con, files, cfg, out_path + ".part", pair_window)
+    finally:
+        con.close()
+        for p in (db_path, db_path + ".wal"):
+            if os.path.exists(p):
+                os.remove(p)
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    os.replace(out_path + ".part", out_path)
+    return out_path
+
+
+def _run(con, files: list[str], cfg: DedupConfig, out_path: str, pair_window: int) -> None:
+    flist = "[" + ", ".join(_sql_str(f) for f in files) + "]"
+    src = f"read_parquet({flist})"
+    POS = 2147483648  # ord = doc_ord * 2^31 + position: the global dedup order as one BIGINT
+    trace = os.environ.get("CORPUSCLEAN_DEDUP_TRACE")
+
+    def q(sql, *args):
+        if not trace:
+            return con.execute(sql, *args)
+        import resource
+        import sys
+        import time
+
+        t = time.time()
+        r = con.execute(sql, *args)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"[dedup] {time.time() - t:6.2f}s maxrss={rss:.0f}MB  {' '.join(sql.split())[:70]}", file=sys.stderr)
+        return r
+
+    # Documents in dedup order. Document-level columns are read from each document's block 0 (every
+    # non-empty document has one; far less to aggregate); if any document lacks it, from all rows.
+    def make_docs(where: str) -> None:
+        q(f"""
+            CREATE OR REPLACE TABLE docs AS
+            SELECT doc_id, source, source_sha256, site,
+                   row_number() OVER (ORDER BY source, doc_id) AS doc_ord,
+                   dense_rank() OVER (ORDER BY site) AS site_id,
+                   dense_rank() OVER (ORDER BY source_sha256) AS sha_id
+            FROM (SELECT doc_id, min(source) AS source, min(source_sha256) AS source_sha256, min(site) AS site
+                  FROM {src} {where} GROUP BY doc_id)
+        """)
+
+    make_docs("WHERE position = 0")
+    n_rows = q(f"SELECT count(*) FROM {src}").fetchone()[0]
+    n_joined = q(f"SELECT count(*) FROM {src} k SEMI JOIN docs USING (doc_id)").fetchone()[0]
+    if n_joined != n_rows:
+        make_docs("")
+    # Whole-document copies: first document per sha256.
+    q("""
+        CREATE TABLE wd AS
+        SELECT d.doc_ord, f.first_ord
+        FROM docs d JOIN (SELECT source_sha256, min(doc_ord) AS first_ord FROM docs GROUP BY source_sha256) f
+          USING (source_sha256)
+        WHERE d.doc_ord > f.first_ord
+    """)
+    # Items: every block, text-free; strings only in the label (dictionary-compressed by DuckDB).
+    q(f"""
+        CREATE TABLE items AS
+        SELECT d.doc_ord * {POS} + k.position AS ord, d.doc_ord, d.site_id, d.sha_id,
+               k.kept, k.label, k.hash, k.n_chars, k.n_words, k.band_keys IS NOT NULL AS has_keys
+        FROM {src} k JOIN docs d USING (doc_id)
+    """)
+
+    # a. template lines
+    q(f"""
+        CREATE TABLE tmpl AS
+        WITH s AS (
+            SELECT site_id, hash, count(DISTINCT sha_id) AS n_docs
+            FROM items WHERE n_words <= {int(cfg.template_max_words)}
+            GROUP BY site_id, hash HAVING count(DISTINCT sha_id) >= {int(cfg.template_min_docs)}
+        ), lab AS (
+            SELECT site_id, hash, label, count(*) AS c FROM items SEMI JOIN s USING (site_id, hash)
+            WHERE NOT kept GROUP BY site_id, hash, label
+        ), best AS (
+            SELECT site_id, hash, first(label ORDER BY c DESC, label) AS label FROM lab GROUP BY site_id, hash
+        ), sites AS (SELECT DISTINCT site_id, site FROM docs)
+        SELECT i.ord, coalesce(b.label, 'nav') AS reason,
+               'template: in ' || s.n_docs || ' documents of site ' || coalesce(st.site, '') AS detail
+        FROM items i JOIN s USING (site_id, hash) LEFT JOIN best b USING (site_id, hash)
+        JOIN sites st USING (site_id)
+        WHERE i.kept
+    """)
+    # Still kept after rule a.
+    q("""
+        CREATE TABLE live AS
+        SELECT i.ord, i.doc_ord, i.hash, i.n_chars, i.has_keys
+        FROM items i ANTI JOIN tmpl USING (ord) WHERE i.kept
+    """)
+    # b. whole-document copies: kept blocks matched to the original's kept block at the same position
+    #    (an unmatched block, which identical bytes should never produce, is left to rules c and d).
+    q(f"""
+        CREATE TABLE wdb AS
+        SELECT l.ord, wd.first_ord * {POS} + (l.ord - l.doc_ord * {POS}) AS orig
+        FROM live l JOIN wd USING (doc_ord)
+        SEMI JOIN items o ON o.ord = wd.first_ord * {POS} + (l.ord - l.doc_ord * {POS}) AND o.kept
+    """)
+    # c. exact duplicates among the rest.
+    q(f"""
+        CREATE TABLE pool AS SELECT ord, hash, n_chars, has_keys FROM live ANTI JOIN wdb USING (ord)
+    """)
+    q(f"""
+        CREATE TABLE ex AS
+        WITH e AS (SELECT ord, hash FROM pool WHERE n_chars >= {int(cfg.exact_min_chars)}),
+        f AS (SELECT hash, min(ord) AS first FROM e GROUP BY hash HAVING count(*) > 1)
+        SELECT e.ord, f.first AS target FROM e JOIN f USING (hash) WHERE e.ord > f.first
+    """)
+
+    # d. near duplicates: band join, one band per pass.
+    near_rows = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
+    if cfg.near_enabled:
+        q(f"""
+            CREATE TABLE nb AS
+            SELECT d.doc_ord * {POS} + k.position AS ord, k.band_keys
+            FROM {src} k JOIN docs d USING (doc_id)
+            SEMI JOIN (SELECT ord FROM pool ANTI JOIN ex USING (ord) WHERE has_keys) e
+              ON e.ord = d.doc_ord * {POS} + k.position
+        """)
+        q("CREATE TABLE cand (i BIGINT, j BIGINT)")
+        W = int(pair_window)
+        for b in range(1, cfg.bands + 1):
+            q(f"""
+                INSERT INTO cand
+                WITH x AS (SELECT ord, band_keys[{b}] AS key FROM nb),
+                d AS (SELECT key FROM x GROUP BY key HAVING count(*) > 1),
+                m AS (SELECT key, ord, row_number() OVER (PARTITION BY key ORDER BY ord) AS rn
+                      FROM x SEMI JOIN d USING (key))
+                SELECT a.ord, c.ord FROM m a JOIN m c
+                  ON a.key = c.key AND a.rn < c.rn AND (a.rn <= {W} OR c.rn - a.rn <= {W})
+            """)
+        q("CREATE TABLE cpairs AS SELECT DISTINCT i, j FROM cand")
+        q("DROP TABLE cand")
+        q(f"""
+            CREATE TABLE csh AS
+            SELECT d.doc_ord * {POS} + k.position AS ord, k.shingles
+            FROM {src} k JOIN docs d USING (doc_id)
+            SEMI JOIN (SELECT i AS ord FROM cpairs UNION SELECT j FROM cpairs) c
+              ON c.ord = d.doc_ord * {POS} + k.position
+            WHERE k.shingles IS NOT NULL
+        """)
+        thr = float(cfg.near_threshold)
+        res = q(f"""
+            WITH v AS (
+                SELECT p.i, p.j, len(list_intersect(a.shingles, b.shingles)) AS inter,
+                       len(list_distinct(a.shingles)) + len(list_distinct(b.shingles)) AS tot
+                FROM cpairs p JOIN csh a ON a.ord = p.i JOIN csh b ON b.ord = p.j
+            )
+            SELECT i, j, inter / (tot - inter) AS jac FROM v
+            WHERE tot > inter AND inter >= {thr} * (tot - inter) - 1e-9
+            ORDER BY j, i
+        """).fetchnumpy()
+        near_rows = (
+            np.asarray(res["i"], dtype=np.int64),
+            np.asarray(res["j"], dtype=np.int64),
+            np.asarray(res["jac"], dtype=np.float64),
+        )
+    ni, nj, nJ = near_rows
+    # Greedy: in dedup order, a block is removed by its earliest matching block that survives.
+    # Edges are sorted by (j, i); all edges into i are seen before those out of i (i < j).
+    removed: dict[int, tuple[int, float]] = {}
+    for i, j, jac in zip(ni.tolist(), nj.tolist(), nJ.tolist()):
+        if j in removed or i in removed:
+            continue
+        removed[j] = (i, jac)
+    if removed:
+        ks = np.fromiter(removed.keys(), dtype=np.int64, count=len(removed))
+        vs = np.array([v[0] for v in removed.values()], dtype=np.int64)
+        js = np.array([v[1] for v in removed.values()], dtype=np.float64)
+    else:
+        ks = vs = np.zeros(0, np.int64)
+        js = np.zeros(0, np.float64)
+    near_tbl = pa.table({"ord": ks, "target": vs, "jac": js})
+    con.register("near_arrow", near_tbl)
+    q("CREATE TABLE near AS SELECT * FROM near_arrow")
+    con.unregister("near_arrow")
+
+    # Final pointers: exact targets that became near duplicates are re-pointed (one hop suffices:
+    # near targets always survive). Whole-document copies take their original block's fate.
+    q("""
+        CREATE TABLE dup AS
+        SELECT e.ord, coalesce(n.target, e.target) AS target,
+               CASE WHEN n.ord IS NULL THEN 'exact'
+                    ELSE 'exact (first copy is a near duplicate: jaccard=' || printf('%.2f', n.jac) || ')' END AS detail
+        FROM ex e LEFT JOIN near n ON n.ord = e.target
+        UNION ALL
+        SELECT ord, target, 'near: jaccard=' || printf('%.2f', jac) FROM near
+    """)
+    q("""
+        CREATE TABLE wdf AS
+        SELECT w.ord,
+               CASE WHEN t.ord IS NOT NULL THEN t.reason ELSE 'duplicate' END AS reason,
+               CASE WHEN t.ord IS NOT NULL THEN 'whole-document copy; removed in original: ' || t.detail
+                    ELSE 'whole-document copy' END AS detail,
+               CASE WHEN t.ord IS NOT NULL THEN NULL ELSE coalesce(dp.target, w.orig) END AS target
+        FROM wdb w LEFT JOIN tmpl t ON t.ord = w.orig LEFT JOIN dup dp ON dp.ord = w.orig
+    """)
+    q(f"""
+        CREATE TABLE fin AS
+        WITH allr AS (
+            SELECT ord, reason, detail, NULL::BIGINT AS target FROM tmpl
+            UNION ALL SELECT ord, reason, detail, target FROM wdf
+            UNION ALL SELECT ord, 'duplicate', detail, target FROM dup
+        )
+        SELECT a.ord, d.doc_id, CAST(a.ord - d.doc_ord * {POS} AS INTEGER) AS position, a.reason, a.detail,
+               t.doc_id AS duplicate_of_doc,
+               CAST(a.target - t.doc_ord * {POS} AS INTEGER) AS duplicate_of_position
+        FROM allr a JOIN docs d ON d.doc_ord = a.ord // {POS}
+        LEFT JOIN docs t ON t.doc_ord = a.target // {POS}
+    """)
+    q(f"""
+        COPY (SELECT doc_id, position, reason, detail, duplicate_of_doc, duplicate_of_position FROM fin ORDER BY doc_id, position)
+        TO {_sql_str(out_path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536)
+    """)
+
+
+def load_decisions(path: str, doc_ids: list[str]) -> dict[tuple[str, int], tuple]:
+    """{(doc_id, position): (reason, detail, duplicate_of_doc, duplicate_of_position)} for these docs only."""
+    import duckdb
+
+    if not doc_ids:
+        return {}
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads=1")
+        ids = sorted(set(doc_ids))
+        rows = []
+        for i in range(0, len(ids), 5000):  # IN-lists are pushed into the Parquet scan (row-group stats)
+            lst = ", ".join(_sql_str(x) for x in ids[i : i + 5000])
+            rows += con.execute(
+                f"""SELECT doc_id, position, reason, detail, duplicate_of_doc, duplicate_of_position
+                    FROM read_parquet({_sql_str(path)}) WHERE doc_id IN ({lst})"""
+            ).fetchall()
+    finally:
+        con.close()
+    return {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in rows}
