@@ -117,9 +117,26 @@ def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig) -> RunPlan:
     return RunPlan(str(raw_dir), files, rejects, shards, fp)
 
 
+def code_fingerprint() -> str:
+    """Hash of the core package's code, word lists and models: a new release or a local edit
+    invalidates cached shard results, not only a version bump."""
+    global _CODE_FP
+    if _CODE_FP is None:
+        h = hashlib.sha256(PIPELINE_VERSION.encode())
+        root = Path(__file__).resolve().parent
+        for p in sorted(root.rglob("*")):
+            if p.is_file() and p.suffix in {".py", ".txt", ".npz", ".json"} and "__pycache__" not in p.parts:
+                h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
+        _CODE_FP = h.hexdigest()[:16]
+    return _CODE_FP
+
+
+_CODE_FP: str | None = None
+
+
 def _make_shard(index: int, files: list[FilePlan], fingerprint: str) -> Shard:
     h = hashlib.sha256()
-    h.update(f"{PIPELINE_VERSION}\0{fingerprint}\0".encode())
+    h.update(f"{code_fingerprint()}\0{fingerprint}\0".encode())
     for f in files:
         h.update(f.source.encode("utf-8", "surrogateescape") + b"\0" + f.sha256.encode() + b"\n")
     return Shard(index, h.hexdigest()[:24], list(files))

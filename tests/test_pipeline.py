@@ -149,3 +149,34 @@ def test_runs_table_records_counts(seed_run):
     by_reason = {x["name"]: x["count"] for x in runs[-1]["removed_by_reason"]}
     assert sum(by_reason.values()) == pq.read_table(out / "removed").num_rows
     assert (out / "README.md").read_text().startswith("# Clean corpus")
+
+
+def test_two_runs_half_then_all_equal_one_run(tmp_path):
+    """Incremental: the second run reuses the first run's shards and still dedups against them."""
+    from corpusclean.config import PipelineConfig
+
+    full = make_corpus(tmp_path / "full")
+    # a cross-document duplicate whose first copy is in the first half
+    para = ("The harbour authority said on Monday that the new ferry terminal would open in the spring, "
+            "two years later than planned, because of delays in the delivery of steel.")
+    (full / "aa_first.txt").write_text(f"Ferry terminal delayed again\n\n{para}\n")
+    (full / "zz_second.txt").write_text(f"Another story\n\nA different opening paragraph about the weather in the port town this week.\n\n{para}\n")
+    cfg = PipelineConfig(shard_files=3)
+    half = tmp_path / "half"
+    files = sorted(p for p in full.rglob("*") if p.is_file())
+    for p in files[: len(files) // 2]:
+        dest = half / p.relative_to(full)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(p, dest)
+    out = tmp_path / "out"
+    run_pipeline(str(half), str(out), cfg)
+    for p in files:  # the folder grows to the full corpus
+        dest = half / p.relative_to(full)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(p, dest)
+    second = run_pipeline(str(half), str(out), cfg)
+    assert second["shards_cached"] >= 1 and second["shards_processed"] >= 1
+    run_pipeline(str(full), str(tmp_path / "rebuild"), cfg)
+    assert _rows(out) == _rows(tmp_path / "rebuild")
+    removed = pq.read_table(out / "removed").to_pylist()
+    assert any(r["reason"] == "duplicate" and r["text"] == para for r in removed)

@@ -1,0 +1,264 @@
+"""Tests of the HTML path (corpusclean.html). Fixtures are small pages written for these tests."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from corpusclean import html as H
+from corpusclean.config import HtmlConfig
+from corpusclean.html import html_blocks
+from corpusclean.records import KEEP_KINDS, REASONS
+
+PARAS = [
+    "The river authority said on Tuesday that water levels had fallen for the third week in a row, "
+    "leaving several ferry crossings closed and farmers along the valley worried about the harvest.",
+    "Engineers have been measuring the flow at four stations since the spring, and their figures show "
+    "the lowest readings since records began more than eighty years ago, according to the report.",
+    "Local officials asked residents to limit their use of garden hoses and to report leaking pipes, "
+    "while the regional government promised an emergency fund for the worst affected villages.",
+    "A spokesperson for the farmers' union said the measures came too late for many growers, who had "
+    "already lost most of their early crops to the heat and the lack of rain during the summer months.",
+]
+
+ARTICLE = f"""<!DOCTYPE html>
+<html lang="en"><head>
+<meta charset="utf-8">
+<title>River levels fall to a record low | Valley Courier</title>
+<meta property="og:title" content="River levels fall to a record low">
+<meta property="og:type" content="article">
+<meta property="og:site_name" content="Valley Courier">
+<meta name="author" content="Jane Example">
+<meta property="article:published_time" content="2021-08-14T09:30:00+00:00">
+<link rel="canonical" href="https://news.example.org/2021/08/river-levels">
+<style>.x {{ color: red }} STYLETEXT</style>
+<script>var SCRIPTTEXT = 1;</script>
+</head><body>
+<nav class="site-nav"><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li>
+<li><a href="/sport">Sport</a></li></ul></nav>
+<div class="content">
+<article>
+<h1>River levels fall to a record low</h1>
+<p class="byline">By Jane Example</p>
+<figure><img src="river.jpg" alt="a dry river"><figcaption>The riverbed near the old mill in August.</figcaption></figure>
+<p>{PARAS[0]}</p>
+<p>{PARAS[1]}</p>
+<h2>Emergency measures for the valley</h2>
+<p>{PARAS[2]}</p>
+<p>{PARAS[3]}</p>
+<div hidden>HIDDENTEXT should never be a block</div>
+<p style="display: none">INLINEHIDDEN text</p>
+<noscript>NOSCRIPTTEXT</noscript>
+<div class="share-tools"><a href="#">Share</a> <a href="#">Tweet</a></div>
+</article>
+<aside class="related-stories"><h3>Related</h3><ul>
+<li><a href="/a">Ferry services suspended along the upper valley</a></li>
+<li><a href="/b">Farmers count the cost of the hottest summer on record</a></li></ul></aside>
+</div>
+<footer><p>© 2021 Valley Courier. All rights reserved.</p><p><a href="/privacy">Privacy</a></p></footer>
+</body></html>
+"""
+
+
+def _by_text(blocks, decisions):
+    return {b.text: d for b, d in zip(blocks, decisions)}
+
+
+@pytest.fixture(scope="module")
+def article():
+    return html_blocks(ARTICLE, HtmlConfig())
+
+
+def test_main_paragraphs_kept(article):
+    blocks, decisions, _ = article
+    d = _by_text(blocks, decisions)
+    for p in PARAS:
+        assert d[p].keep and d[p].label == "paragraph", (p, d[p])
+    kept = [b.text for b, x in zip(blocks, decisions) if x.keep]
+    # in document order, article paragraphs only (+ the sub-heading)
+    assert [t for t in kept if t in PARAS] == PARAS
+    assert set(kept) <= set(PARAS) | {"Emergency measures for the valley"}
+
+
+def test_subheading_kept_as_heading(article):
+    blocks, decisions, _ = article
+    d = _by_text(blocks, decisions)
+    assert d["Emergency measures for the valley"].label == "heading"
+
+
+def test_boilerplate_removed_with_reasons(article):
+    blocks, decisions, _ = article
+    d = _by_text(blocks, decisions)
+    assert d["River levels fall to a record low"].label == "title"
+    assert d["The riverbed near the old mill in August."].label == "caption"
+    assert d["By Jane Example"].label == "byline"
+    assert d["Home"].label == "nav" and d["Home"].detail == "tag:nav"
+    assert d["Share Tweet"].label == "promo"
+    assert d["Ferry services suspended along the upper valley"].label == "related"
+    assert d["© 2021 Valley Courier. All rights reserved."].label == "footer"
+    assert d["Privacy"].label == "footer"
+    for x in decisions:
+        assert x.label in KEEP_KINDS or x.label in REASONS
+        assert x.detail
+
+
+def test_lineage_every_visible_block_once(article):
+    blocks, decisions, _ = article
+    assert len(blocks) == len(decisions) > 0
+    assert [b.raw_start for b in blocks] == list(range(1, len(blocks) + 1))
+    assert all(b.raw_start == b.raw_end for b in blocks)
+    # the words of the blocks are exactly the visible words of the page, in order
+    from lxml import html as lh
+
+    tree = lh.fromstring(ARTICLE)
+    for bad in tree.xpath("//script|//style|//noscript|//head|//*[@hidden]|//*[contains(@style,'none')]"):
+        bad.drop_tree()
+    visible = "".join(tree.find("body").text_content().split())
+    assert "".join("".join(b.text for b in blocks).split()) == visible
+    # main flag follows the extractor
+    for b in blocks:
+        if b.text in PARAS:
+            assert b.main
+
+
+def test_hidden_and_script_text_not_counted(article):
+    blocks, _, _ = article
+    alltext = " ".join(b.text for b in blocks)
+    for marker in ("SCRIPTTEXT", "STYLETEXT", "HIDDENTEXT", "INLINEHIDDEN", "NOSCRIPTTEXT", "Valley Courier</title>"):
+        assert marker not in alltext
+
+
+def test_metadata(article):
+    _, _, meta = article
+    assert meta.title == "River levels fall to a record low"
+    assert meta.authors == ["Jane Example"]
+    assert meta.published == "2021-08-14T09:30:00"
+    assert meta.url == "https://news.example.org/2021/08/river-levels"
+    assert meta.site == "Valley Courier"
+    assert meta.kind == "news"
+
+
+def test_metadata_fallbacks_json_ld_and_title_tag():
+    page = """<html><head><title>Quiet streets - Town Paper</title>
+    <script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+      {"@type": "NewsArticle", "datePublished": "2020-02-03", "author": [{"@type": "Person", "name": "Ann One"},
+       {"@type": "Person", "name": "Bo Two"}]}]}</script></head>
+    <body><p>Short page.</p></body></html>"""
+    _, _, meta = html_blocks(page, HtmlConfig())
+    assert meta.title == "Quiet streets"
+    assert meta.authors == ["Ann One", "Bo Two"]
+    assert meta.published == "2020-02-03"
+    assert meta.kind == "news"
+
+
+def test_page_without_article_signals_is_other():
+    _, _, meta = html_blocks("<html><head><title>Index</title></head><body><p>Welcome</p></body></html>", HtmlConfig())
+    assert meta.kind == "other" and meta.published is None
+
+
+def test_block_text_and_segmentation():
+    page = """<html><body><div>Intro   text <b>bold</b>part<br>after break
+    <p>Inner   <i>para</i>graph</p>tail of div</div>
+    <table><tr><td>a1</td><td>b1</td></tr><tr><th>a2</th><td> b2 </td></tr></table>
+    <ul><li>one</li><li>two <span>more</span></li></ul></body></html>"""
+    blocks, decisions, _ = html_blocks(page, HtmlConfig())
+    assert [(b.tag, b.text) for b in blocks] == [
+        ("div", "Intro text boldpart after break"),
+        ("p", "Inner paragraph"),
+        ("div", "tail of div"),
+        ("tr", "a1 b1"),
+        ("tr", "a2 b2"),
+        ("li", "one"),
+        ("li", "two more"),
+    ]
+    assert len(decisions) == len(blocks)
+
+
+def test_kept_list_items_are_list_items():
+    items = "".join(f"<li>{p}</li>" for p in PARAS)
+    page = f"<html><head><title>Notes</title></head><body><article><p>{PARAS[0]}</p><ul>{items}</ul></article></body></html>"
+    blocks, decisions, _ = html_blocks(page, HtmlConfig())
+    labels = {d.label for b, d in zip(blocks, decisions) if b.tag == "li" and d.keep}
+    assert labels == {"list_item"}
+
+
+def test_recovers_prose_next_to_main_content(monkeypatch):
+    """A long, link-poor paragraph the extractor dropped next to kept ones comes back."""
+    blocks_page = f"<html><body><article><p>{PARAS[0]}</p><div>{PARAS[1]}</div><p>{PARAS[2]}</p></article></body></html>"
+    monkeypatch.setattr(H, "_extract_main", lambda tree, config: PARAS[0] + "\n" + PARAS[2])
+    blocks, decisions, _ = html_blocks(blocks_page, HtmlConfig())
+    d = _by_text(blocks, decisions)
+    assert not blocks[1].main
+    assert d[PARAS[1]].keep and d[PARAS[1]].detail == "rule:recovered_prose"
+
+
+def test_share_line_removed_even_if_extractor_kept_it(monkeypatch):
+    page = f"<html><body><article><p>{PARAS[0]}</p><p>Share on Facebook</p><p>{PARAS[1]}</p></article></body></html>"
+    monkeypatch.setattr(H, "_extract_main", lambda tree, config: "\n".join([PARAS[0], "Share on Facebook", PARAS[1]]))
+    blocks, decisions, _ = html_blocks(page, HtmlConfig())
+    d = _by_text(blocks, decisions)
+    assert d["Share on Facebook"].label == "promo" and d["Share on Facebook"].detail == "rule:share_words"
+    assert d[PARAS[0]].keep and d[PARAS[1]].keep
+
+
+def test_coverage_maps_extractor_lines_to_blocks():
+    texts = ["alpha beta gamma", "delta epsilon", "zeta eta theta iota"]
+    cov = H._coverage(texts, "- alpha beta gamma\n| zeta | eta theta iota |")
+    assert cov[0] == len(texts[0]) and cov[1] == 0 and cov[2] == len(texts[2])
+
+
+@pytest.mark.parametrize("junk", ["", "   \n ", "\x00\x01\x02 binary \ufffd junk", "just some text, no tags",
+                                  "<<<>>><</\\>>", "<html><body></body></html>", "<p>"])
+def test_garbage_input_never_raises(junk):
+    blocks, decisions, meta = html_blocks(junk, HtmlConfig())
+    assert len(blocks) == len(decisions)
+
+
+def test_not_a_string_is_a_clear_value_error():
+    with pytest.raises(ValueError, match="decoded str"):
+        html_blocks(b"<html></html>", HtmlConfig())  # type: ignore[arg-type]
+
+
+def test_deep_but_parseable_nesting_keeps_text():
+    page = "<html><body>" + "<div>" * 1000 + "deep text" + "</div>" * 1000 + "<p>after</p></body></html>"
+    blocks, decisions, _ = html_blocks(page, HtmlConfig())
+    assert [b.text for b in blocks] == ["deep text", "after"]
+    assert len(decisions) == 2
+
+
+def test_too_deep_nesting_is_a_fast_value_error():
+    """libxml2 silently drops content nested deeper than its limit: reject instead of losing it."""
+    page = "<html><body>" + "<div>" * 20_000 + "deep text" + "</div>" * 20_000 + "</body></html>"
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match="nested"):
+        html_blocks(page, HtmlConfig())
+    assert time.perf_counter() - t0 < 10
+
+
+def test_element_cap_raises_value_error(monkeypatch):
+    monkeypatch.setattr(H, "MAX_ELEMENTS", 500)
+    page = "<html><body>" + "<p>x</p>" * 1000 + "</body></html>"
+    with pytest.raises(ValueError, match="elements"):
+        html_blocks(page, HtmlConfig())
+
+
+def test_one_huge_text_node_is_kept():
+    page = "<html><body><p>" + "word " * 2_200_000 + "</p></body></html>"  # > libxml2's 10 MB text cap
+    blocks, decisions, _ = html_blocks(page, HtmlConfig())
+    assert len(blocks) == 1 and len(blocks[0].text) == len("word " * 2_200_000) - 1
+    assert len(decisions) == 1
+
+
+def test_size_cap_raises_value_error(monkeypatch):
+    monkeypatch.setattr(H, "MAX_HTML_CHARS", 1000)
+    with pytest.raises(ValueError, match="too large"):
+        html_blocks("<html><body>" + "a" * 2000 + "</body></html>", HtmlConfig())
+
+
+def test_date_from_page_text_via_htmldate_when_no_meta_date():
+    page = f"""<html><head><title>Harvest report</title></head><body><article>
+    <p class="date">Published March 4, 2019</p><p>{PARAS[0]}</p><p>{PARAS[1]}</p></article></body></html>"""
+    _, _, meta = html_blocks(page, HtmlConfig())
+    assert meta.published == "2019-03-04"
+    assert meta.kind == "news"
