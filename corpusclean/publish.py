@@ -28,6 +28,9 @@ from . import schema as S
 
 SNAPSHOTS = ".snapshots"
 KEEP_SNAPSHOTS = 2
+# Crash-test hook: when set to a file path, `publish` writes that file once the new snapshot is in
+# place but before the `current` swap, then sleeps, so a test can SIGKILL the run at the worst moment.
+PAUSE_ENV = "CORPUSCLEAN_TEST_PAUSE_BEFORE_SWAP"
 
 
 class LockedError(RuntimeError):
@@ -105,8 +108,10 @@ def publish(out_dir: str | os.PathLike, staged: Path, run_id: str) -> Path:
         if not any(d.glob("*.parquet")):
             pq.write_table(S.with_metadata(schema, name).empty_table(), d / "part-00000.parquet", compression="zstd")
     _fsync_tree(staged)
+    previous = current_snapshot(out)
     final = out / SNAPSHOTS / run_id
     os.replace(staged, final)
+    _test_pause()
     tmp_link = out / f".current.{os.getpid()}"
     if tmp_link.is_symlink() or tmp_link.exists():
         tmp_link.unlink()
@@ -123,14 +128,33 @@ def publish(out_dir: str | os.PathLike, staged: Path, run_id: str) -> Path:
         elif link.exists() or link.is_symlink():
             link.unlink()
         os.symlink(target, link)
-    prune_snapshots(out, keep=run_id)
+    prune_snapshots(out, keep=run_id, previous=previous.name if previous is not None else None)
     return final
 
 
-def prune_snapshots(out: Path, keep: str) -> None:
-    """Keep the newest KEEP_SNAPSHOTS snapshots (a reader mid-scan of the previous one is not cut off)."""
+def _test_pause() -> None:
+    marker = os.environ.get(PAUSE_ENV)
+    if marker:
+        import time
+
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(float(os.environ.get(PAUSE_ENV + "_SECONDS", "120")))
+
+
+def prune_snapshots(out: Path, keep: str, previous: str | None = None) -> None:
+    """Keep the new snapshot and the one it replaced (a reader mid-scan of it is not cut off).
+
+    Everything else goes: older snapshots, `.tmp` staging dirs and snapshots of runs that were
+    killed between their rename and the swap (never current, so never read). Without `previous`
+    (older callers), the newest KEEP_SNAPSHOTS by modification time are kept.
+    """
     snaps = out / SNAPSHOTS
     if not snaps.is_dir():
+        return
+    if previous is not None:
+        for p in snaps.iterdir():
+            if p.is_dir() and p.name not in (keep, previous):
+                shutil.rmtree(p, ignore_errors=True)
         return
     entries = sorted((p for p in snaps.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
     kept = 0

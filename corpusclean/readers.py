@@ -24,6 +24,14 @@ COMPRESSED_EXT = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
 
 _CHUNK = 1 << 20
 
+# A text dump is lines of prose: one "line" of more than this many characters is not a page copied
+# as text (a minified blob, a base64 dump, a 50 MB single line) and would cost minutes and gigabytes
+# downstream (blocks, language id, MinHash shingles), so the file is rejected as `line_too_long`.
+MAX_LINE_CHARS = 1_000_000
+# HTML with more tags than this is rejected as `too_complex` before parsing (an "HTML bomb" of
+# hundreds of thousands of elements costs seconds and hundreds of MB in lxml/trafilatura).
+MAX_HTML_TAGS = 500_000
+
 
 @dataclass(frozen=True, slots=True)
 class FileEntry:
@@ -162,7 +170,19 @@ def read_document(entry: FileEntry, max_bytes: int = 64_000_000) -> RawDocument 
     if isinstance(decoded, str):
         return Reject(entry.source, "undecodable", decoded, digest)
     text, encoding = decoded
+    if not text.strip():
+        return Reject(entry.source, "empty", f"file has no text after decoding ({encoding})", digest)
     fmt = _format_for(ext, text)
+    if fmt == "html":
+        n_tags = text.count("<")
+        if n_tags > MAX_HTML_TAGS:
+            return Reject(entry.source, "too_complex", f"HTML has {n_tags} tags, more than the limit of {MAX_HTML_TAGS}", digest)
+    else:
+        where = _first_long_line(text, MAX_LINE_CHARS)
+        if where is not None:
+            return Reject(entry.source, "line_too_long",
+                          f"a line starting at character {where} is longer than {MAX_LINE_CHARS} characters: not a text dump",
+                          digest)
     return RawDocument(
         source=entry.source,
         sha256=digest,
@@ -172,6 +192,23 @@ def read_document(entry: FileEntry, max_bytes: int = 64_000_000) -> RawDocument 
         text=text,
         size=entry.size,
     )
+
+
+def _first_long_line(text: str, cap: int) -> int | None:
+    """Offset of the first line longer than `cap` characters, or None. O(len(text)), no copies.
+
+    Jumps a window of `cap` characters at a time: if the window after a line start holds no line
+    break, that line is too long; otherwise continue after the window's last line break.
+    """
+    n = len(text)
+    pos = 0
+    while n - pos > cap:
+        end = pos + cap + 1
+        j = max(text.rfind("\n", pos, end), text.rfind("\r", pos, end))
+        if j < 0:
+            return pos
+        pos = j + 1
+    return None
 
 
 class _TooLarge(Exception):
@@ -236,6 +273,9 @@ def decode(data: bytes) -> tuple[str, str] | str:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             return "invalid UTF-16 despite a byte-order mark"
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     sample = data[:65536]
     n_ctrl = len(sample) - len(sample.translate(None, _CONTROL))
     if n_ctrl and n_ctrl / len(sample) > 0.01:
@@ -245,15 +285,81 @@ def decode(data: bytes) -> tuple[str, str] | str:
     except UnicodeDecodeError:
         pass
     best = from_bytes(data[:1_000_000] if len(data) > 1_000_000 else data).best()
-    if best is None:
+    enc = best.encoding if best is not None else None
+    if enc != "cp1252" and _prefer_cp1252(data, enc):
+        enc = "cp1252"
+    if enc is None:
         return "not valid UTF-8 and no text encoding could be detected"
-    enc = best.encoding
     try:
         text = data.decode(enc)
     except (UnicodeDecodeError, LookupError) as e:
         return f"detected encoding {enc} failed to decode: {e}"
     if text.count("\ufffd") > max(10, len(text) // 100):
         return f"decoded as {enc} but the text is mostly replacement characters"
+    return text, enc
+
+
+# Non-ASCII characters of Western European text (French, German, Spanish, Italian, Dutch, Nordic,
+# Portuguese) and typographic punctuation: what cp1252 text is made of.
+_WESTERN = set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœßÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒ“”‘’„–—…€«»°·•©®™§¶½¼¾£¥¢¡¿\u00a0")
+
+
+def _western_share(text: str) -> float:
+    non_ascii = [c for c in text if ord(c) > 127]
+    return sum(c in _WESTERN for c in non_ascii) / len(non_ascii) if non_ascii else 0.0
+
+
+def _prefer_cp1252(data: bytes, detected: str | None) -> bool:
+    """Western European prior: charset-normalizer sometimes names a Baltic or DOS code page (cp775,
+    cp1257, ...) for plain cp1252 text with curly quotes and accents. Take cp1252 when it decodes
+    cleanly into text whose non-ASCII characters are almost all Western letters and punctuation,
+    and clearly more so than the detector's choice, and accented letters stay a minority of the
+    letters as in Western languages (Polish cp1250, Greek or Russian text read as cp1252 is not)."""
+    sample = data[:200_000]
+    try:
+        as_1252 = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    share = _western_share(as_1252)
+    if share < 0.9:
+        return False
+    letters = [c for c in as_1252 if c.isalpha()]
+    if not letters or sum(ord(c) > 127 for c in letters) > 0.3 * len(letters):
+        return False  # Greek, Cyrillic, ... read as cp1252 is almost all accented letters
+    if detected is None:
+        return True
+    try:
+        other = _western_share(sample.decode(detected, errors="replace"))
+    except LookupError:
+        return True
+    return share - other >= 0.3
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text without a byte-order mark: NUL bytes on one side of (almost) every ASCII pair.
+
+    Without this, such a file is refused as binary (half its bytes are NUL).
+    """
+    sample = data[:65536]
+    if len(sample) < 8:
+        return None
+    sample = sample[: len(sample) // 2 * 2]
+    pairs = len(sample) // 2
+    even_nul = sample[0::2].count(0)
+    odd_nul = sample[1::2].count(0)
+    if odd_nul >= 0.3 * pairs and even_nul <= 0.02 * pairs:
+        enc = "utf-16-le"
+    elif even_nul >= 0.3 * pairs and odd_nul <= 0.02 * pairs:
+        enc = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data[: len(data) // 2 * 2].decode(enc)
+    except UnicodeDecodeError:
+        return None
+    ctrl = sum(1 for ch in text[:32768] if ch < " " and ch not in "\t\n\r\x0b\x0c\x1b")
+    if ctrl > 0.01 * min(len(text), 32768):
+        return None
     return text, enc
 
 

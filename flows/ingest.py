@@ -1,13 +1,19 @@
 """Prefect flow `ingest`: raw/ -> cleaned, deduplicated Parquet tables in processed/.
 
     python -m flows.ingest [--raw DIR] [--out DIR] [options]
+    python -m flows.ingest --workers 4                       # local Dask cluster, 4 worker processes
+    python -m flows.ingest --dask-address tcp://host:8786    # an existing Dask cluster
+
+Exit codes: 0 ok, 1 the run failed, 2 bad arguments or unusable raw/, 3 another run holds the
+output folder's lock.
 
 The flow only orchestrates: every step is a function of the `corpusclean` core. One task per
 shard of files (paths in, a small summary out), then the corpus-wide dedup, then one finalize
 task per shard, then an atomic publish.
 """
 
-from __future__ import annotations
+# no `from __future__ import annotations`: Prefect validates the flow parameters from the real type
+# hints when a deployment loads this file by path (string hints fail to resolve there)
 
 import os
 import sys
@@ -16,7 +22,8 @@ import sys
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNING")
-if __name__ == "__main__":  # logging settings must be in place before prefect is imported
+_CLI = __name__ == "__main__" or os.path.basename(sys.argv[0]) == "corpusclean-ingest"
+if _CLI:  # logging settings must be in place before prefect is imported
     if "--quiet" in sys.argv or "-q" in sys.argv:
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
         os.environ["PREFECT_SERVER_LOGGING_LEVEL"] = "CRITICAL"
@@ -28,6 +35,7 @@ import concurrent.futures as cf  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from corpusclean.config import DedupConfig, HtmlConfig, PipelineConfig  # noqa: E402
+from corpusclean.progress import progress_reporter  # noqa: E402
 from corpusclean.publish import LockedError, OutputLock  # noqa: E402
 from corpusclean.readers import RawDirError  # noqa: E402
 
@@ -39,7 +47,7 @@ def _run_shard(shard, cache_dir: str, config: PipelineConfig, refresh: bool):
 
     if _POOL is not None:  # CPU-bound: run in a worker process, the task thread just waits
         return _POOL.submit(process_shard, shard, cache_dir, config, refresh).result()
-    return process_shard(shard, cache_dir, config, refresh)
+    return process_shard(shard, cache_dir, config, refresh)  # inline: always the case on Dask workers
 
 
 def _finalize(shard, cache_dir: str, decisions: str, staged: str, run_id: str):
@@ -72,11 +80,48 @@ def finalize_task(shard, cache_dir: str, decisions: str, staged: str, run_id: st
     return _finalize(shard, cache_dir, decisions, staged, run_id)
 
 
+def summary_markdown(s: dict) -> str:
+    """The run record as Markdown (the same numbers as the `runs` row)."""
+    rows = s["table_rows"]
+    lines = [
+        f"# ingest run `{s['run_id']}`", "",
+        f"- raw: `{s['raw_dir']}`, {s['n_files']} files, {s['bytes_in'] / 1e6:.1f} MB; executor `{s['executor']}`",
+        f"- pipeline {s['pipeline_version']}, schema {s['schema_version']}, config fingerprint `{s['config_fingerprint']}`",
+        f"- shards: {s['shards_total']} total, {s['shards_processed']} processed, {s['shards_cached']} cached",
+        f"- documents: {s['docs_new']} new, {s['docs_changed']} changed, {s['docs_deleted']} deleted, "
+        f"{s['docs_unchanged']} unchanged",
+        f"- {s['seconds']:.1f} s, {s['mb_per_s']:.2f} MB/s, {s['docs_per_s']:.1f} docs/s", "",
+        "| table | rows |", "| --- | ---: |", *(f"| {k} | {v} |" for k, v in rows.items()), "",
+    ]
+    if s.get("removed_by_reason"):
+        lines += ["| removal reason | rows |", "| --- | ---: |",
+                  *(f"| {k} | {v} |" for k, v in sorted(s["removed_by_reason"].items())), ""]
+    return "\n".join(lines)
+
+
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(ctx, summaries, counts):
     from corpusclean.pipeline import finish_run
 
-    return finish_run(ctx, summaries, counts)
+    summary = finish_run(ctx, summaries, counts)
+    try:
+        from prefect.artifacts import create_markdown_artifact
+
+        create_markdown_artifact(key="ingest-summary", markdown=summary_markdown(summary),
+                                 description=f"corpusclean ingest run {summary['run_id']}")
+    except Exception as e:  # noqa: BLE001 - the data is published; a missing artifact must not fail the run
+        from prefect import get_run_logger
+
+        get_run_logger().warning("could not create the ingest-summary artifact: %s", e)
+    return summary
+
+
+def _runner_name() -> str:
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    runner = getattr(ctx, "task_runner", None)
+    return type(runner).__name__ if runner is not None else ""
 
 
 @flow(name="ingest", log_prints=True)
@@ -86,30 +131,53 @@ def ingest(
     config: PipelineConfig = PipelineConfig(),
     full_refresh: bool = False,
     processes: int = 0,
+    progress: str = "off",
 ) -> dict:
-    """Ingest every file under `raw_dir` and publish the six tables to `out_dir`."""
+    """Ingest every file under `raw_dir` and publish the six tables to `out_dir`.
+
+    `processes` > 1 runs shard work in a local process pool (thread task runner only; on Dask the
+    shard work runs inline in the Dask worker). `progress`: auto / bar / lines / json / off.
+    """
     import time
+
+    from prefect.futures import as_completed
 
     from corpusclean.pipeline import start_run
 
     global _POOL
-    n_proc = processes if processes > 0 else (os.cpu_count() or 1)
+    out_dir = str(Path(out_dir).absolute())  # task arguments must mean the same on every worker
+    runner = _runner_name()
+    on_dask = runner == "DaskTaskRunner"
+    n_proc = 1 if on_dask else (processes if processes > 0 else (os.cpu_count() or 1))
     with OutputLock(out_dir):
         ctx = start_run(raw_dir, out_dir, config)
         pool = None
-        if n_proc > 1 and len(ctx.plan.shards) > 1:
-            pool = _POOL = cf.ProcessPoolExecutor(max_workers=n_proc)
+        if on_dask:
+            ctx.executor = "dask"
+        elif n_proc > 1 and len(ctx.plan.shards) > 1:
+            import multiprocessing as mp
+
+            # forkserver, not fork: the flow process has Prefect's threads running
+            pool = _POOL = cf.ProcessPoolExecutor(max_workers=n_proc, mp_context=mp.get_context("forkserver"))
             ctx.executor = f"processes:{n_proc}"
         try:
-            t = time.perf_counter()
-            shard_futs = [process_shard_task.submit(s, ctx.cache_dir, config, full_refresh) for s in ctx.plan.shards]
-            summaries = [f.result() for f in shard_futs]
-            ctx.stage_seconds["shards"] = time.perf_counter() - t
-            decisions = dedup_task(ctx)
-            t = time.perf_counter()
-            fin = [finalize_task.submit(s, ctx.cache_dir, decisions, str(ctx.staged), ctx.run_id) for s in ctx.plan.shards]
-            counts = [f.result() for f in fin]
-            ctx.stage_seconds["finalize"] = time.perf_counter() - t
+            with progress_reporter(len(ctx.plan.files), len(ctx.plan.shards), progress) as prog:
+                t = time.perf_counter()
+                shard_futs = [process_shard_task.submit(s, ctx.cache_dir, config, full_refresh) for s in ctx.plan.shards]
+                for f in as_completed(shard_futs):
+                    r = f.result()
+                    prog.shard_done(r.n_files, r.cached)
+                summaries = [f.result() for f in shard_futs]
+                ctx.stage_seconds["shards"] = time.perf_counter() - t
+                prog.phase("dedup")
+                decisions = dedup_task(ctx)
+                prog.phase("finalize")
+                t = time.perf_counter()
+                fin = [finalize_task.submit(s, ctx.cache_dir, decisions, str(ctx.staged), ctx.run_id)
+                       for s in ctx.plan.shards]
+                counts = [f.result() for f in fin]
+                ctx.stage_seconds["finalize"] = time.perf_counter() - t
+                prog.phase("publish")
         finally:
             if pool is not None:
                 pool.shutdown()
@@ -119,15 +187,23 @@ def ingest(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    d, h = DedupConfig(), HtmlConfig()
+    d, h, c = DedupConfig(), HtmlConfig(), PipelineConfig()
     p = argparse.ArgumentParser(prog="python -m flows.ingest", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--raw", default="raw", help="folder of raw files to ingest")
     p.add_argument("--out", default="processed", help="output folder for the Parquet tables")
     p.add_argument("--full-refresh", action="store_true", help="recompute every shard, ignoring the cache")
     p.add_argument("--processes", type=int, default=0, help="worker processes for shard work (0 = one per core)")
+    g = p.add_argument_group("scale-out (Dask)")
+    x = g.add_mutually_exclusive_group()
+    x.add_argument("--dask-address", metavar="tcp://HOST:8786", help="run shard tasks on this existing Dask scheduler")
+    x.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="start a local Dask cluster of N worker processes (1 thread each)")
+    p.add_argument("--shard-files", type=int, default=c.shard_files,
+                   help="target files per shard (content-defined; does not change the output)")
     p.add_argument("--quiet", "-q", action="store_true", help="only warnings and the final summary")
-    p.add_argument("--json-logs", action="store_true", help="Prefect logs as JSON lines")
+    p.add_argument("--json-logs", action="store_true", help="Prefect logs, progress and the summary as JSON lines")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
     g = p.add_argument_group("dedup")
     g.add_argument("--exact-min-chars", type=int, default=d.exact_min_chars)
     g.add_argument("--near-threshold", type=float, default=d.near_threshold)
@@ -146,11 +222,60 @@ def config_from_args(a: argparse.Namespace) -> PipelineConfig:
         raise ValueError("--near-threshold must be in (0, 1]")
     if a.shingle_words < 1 or a.exact_min_chars < 0 or a.near_min_words < 1 or a.template_min_docs < 2:
         raise ValueError("dedup sizes must be positive (template-min-docs >= 2)")
+    if a.shard_files < 1:
+        raise ValueError("--shard-files must be >= 1")
+    if a.workers < 0 or a.processes < 0:
+        raise ValueError("--workers and --processes must be >= 0")
+    if a.dask_address and "://" not in a.dask_address:
+        raise ValueError("--dask-address must look like tcp://host:8786")
     dedup = DedupConfig(exact_min_chars=a.exact_min_chars, near_enabled=not a.no_near, near_threshold=a.near_threshold,
                         shingle_words=a.shingle_words, near_min_words=a.near_min_words,
                         template_min_docs=a.template_min_docs)
     return PipelineConfig(dedup=dedup, html=HtmlConfig(include_comments=a.include_comments),
-                          detect_language=not a.no_language)
+                          detect_language=not a.no_language, shard_files=a.shard_files)
+
+
+def _progress_mode(a: argparse.Namespace) -> str:
+    if a.quiet or a.no_progress:
+        return "off"
+    return "json" if a.json_logs else "auto"
+
+
+def _run(a: argparse.Namespace, raw: Path, config: PipelineConfig) -> dict:
+    """Call the flow with the task runner the options ask for (and one shared Prefect server for Dask)."""
+    kwargs = dict(raw_dir=str(raw), out_dir=a.out, config=config, full_refresh=a.full_refresh,
+                  processes=a.processes, progress=_progress_mode(a))
+    if not (a.dask_address or a.workers):
+        return ingest(**kwargs)
+    from prefect_dask import DaskTaskRunner
+
+    kwargs["processes"] = 1
+    if a.dask_address:
+        if not os.environ.get("PREFECT_API_URL"):
+            print("warning: PREFECT_API_URL is not set: each Dask worker will start its own temporary Prefect "
+                  "server; point the workers and this command at one server (see README)", file=sys.stderr)
+        return ingest.with_options(task_runner=DaskTaskRunner(address=a.dask_address))(**kwargs)
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # scheduler/nanny chatter, per worker and comm
+    runner = DaskTaskRunner(cluster_kwargs={"n_workers": a.workers, "threads_per_worker": 1, "processes": True,
+                                            "dashboard_address": None, "silence_logs": logging.WARNING})
+    if os.environ.get("PREFECT_API_URL"):
+        return ingest.with_options(task_runner=runner)(**kwargs)
+    # One Prefect server for the flow and every worker, started before the cluster; the workers
+    # inherit PREFECT_API_URL from the environment instead of starting a server each.
+    from prefect.server.api.server import SubprocessASGIServer  # internal API (prefect 3.8)
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    srv = SubprocessASGIServer()
+    srv.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
+    os.environ["PREFECT_API_URL"] = srv.api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: srv.api_url}):
+            return ingest.with_options(task_runner=runner)(**kwargs)
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        srv.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,19 +292,38 @@ def main(argv: list[str] | None = None) -> int:
     if not os.access(raw, os.R_OK | os.X_OK):
         print(f"error: raw directory is not readable: {raw}", file=sys.stderr)
         return 2
+    out = Path(a.out)
+    if out.exists() and not out.is_dir():
+        print(f"error: output path exists and is not a directory: {out}", file=sys.stderr)
+        return 2
     try:
-        with OutputLock(a.out):
-            summary = ingest(raw_dir=str(raw), out_dir=a.out, config=config, full_refresh=a.full_refresh,
-                             processes=a.processes)
+        with OutputLock(a.out):  # taken before any Prefect start-up, so a second run fails fast
+            summary = _run(a, raw, config)
     except LockedError as e:
         print(f"error: {e}", file=sys.stderr)
         return 3
     except RawDirError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; the previous snapshot is still the published one", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - one line for the operator; details are in the Prefect logs above
+        msg = " ".join(str(e).split())[:300]
+        print(f"error: run failed: {type(e).__name__}: {msg} (the previous snapshot is still published)",
+              file=sys.stderr)
+        return 1
     rows = summary["table_rows"]
+    if a.json_logs:
+        import json
+
+        print(json.dumps({"event": "summary", "run_id": summary["run_id"], "out": a.out, "table_rows": rows,
+                          "shards_processed": summary["shards_processed"], "shards_cached": summary["shards_cached"],
+                          "seconds": round(summary["seconds"], 3)}))
+        return 0
     print(f"run {summary['run_id']}: {rows['documents']} documents, {rows['paragraphs']} paragraphs, "
-          f"{rows['removed']} removed, {rows['citations']} citations, {rows['rejects']} rejects "
+          f"{rows['removed']} removed, {rows['citations']} citations, {rows['rejects']} rejects, "
+          f"{summary['shards_processed']}/{summary['shards_total']} shards processed "
           f"in {summary['seconds']:.1f}s -> {a.out}")
     return 0
 

@@ -47,3 +47,112 @@ def test_flow_writes_the_same_rows_as_the_core(prefect_harness, tmp_path):
         assert sorted(map(repr, a)) == sorted(map(repr, b)), name
     runs = pq.read_table(tmp_path / "flow_out" / "runs").to_pylist()
     assert runs[-1]["shards_total"] >= 1
+
+
+# ------------------------------------------------------------------ scheduling on a real Prefect server
+
+import json  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _api(url, path, body=None, method=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url + path, data=data, method=method or ("POST" if data else "GET"),
+                                 headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read() or b"null")
+
+
+def _stop(p, sig=signal.SIGTERM, grace=30):
+    """Stop a process started with start_new_session=True, and everything it started."""
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, sig)
+            p.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(p.pid, signal.SIGKILL)  # stragglers of the group (flow-run subprocesses, uvicorn)
+    except ProcessLookupError:
+        pass
+    p.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_scheduled_run_on_a_real_server_completes_and_writes_processed(tmp_path):
+    """prefect server start -> deploy prefect.yaml (check) -> flows.serve on a 10 s interval -> a scheduled
+    run completes and publishes processed/; stopping serve pauses the schedule. Bounded: 4 minutes."""
+    t0 = time.monotonic()
+    deadline = t0 + 240
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    home = tmp_path / "prefect_home"
+    env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_LOGGING_LEVEL="INFO")
+    env.pop("PREFECT_API_URL", None)
+    prefect_bin = str(Path(sys.executable).parent / "prefect")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    server = subprocess.Popen([prefect_bin, "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
+                              env=env, cwd=tmp_path, stdout=open(logs / "server.log", "w"), stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    serve = None
+    try:
+        while True:
+            assert server.poll() is None, (logs / "server.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "server did not become healthy"
+            try:
+                if _api(api, "/health") is True:
+                    break
+            except OSError:
+                pass
+            time.sleep(1)
+        t_server = time.monotonic() - t0
+        env["PREFECT_API_URL"] = api
+        # the prefect.yaml route: the file deploys as is (a worker would run it at 02:00 UTC)
+        subprocess.run([prefect_bin, "work-pool", "create", "local-pool", "--type", "process"], env=env, cwd=ROOT,
+                       capture_output=True, text=True, timeout=120, check=True)
+        d = subprocess.run([prefect_bin, "--no-prompt", "deploy", "--all"], env=env, cwd=ROOT, capture_output=True,
+                           text=True, timeout=120)
+        assert d.returncode == 0, d.stdout[-2000:] + d.stderr[-2000:]
+        dep = _api(api, "/deployments/name/ingest/nightly")
+        assert dep["work_pool_name"] == "local-pool" and dep["entrypoint"] == "flows/ingest.py:ingest"
+        assert [s["schedule"].get("cron") for s in dep["schedules"]] == ["0 2 * * *"]
+        # the serve route, on a short interval so the test sees a scheduled run
+        raw = make_corpus(tmp_path / "raw")
+        out = tmp_path / "processed"
+        serve = subprocess.Popen([sys.executable, "-m", "flows.serve", "--name", "every10s", "--interval", "10",
+                                  "--raw", str(raw), "--out", str(out), "--processes", "1"], env=env, cwd=ROOT,
+                                 stdout=open(logs / "serve.log", "w"), stderr=subprocess.STDOUT, start_new_session=True)
+        done = []
+        while not done:
+            assert serve.poll() is None, (logs / "serve.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "no scheduled run completed in time:\n" + (logs / "serve.log").read_text()[-3000:]
+            time.sleep(2)
+            runs = _api(api, "/flow_runs/filter", {"flow_runs": {"state": {"type": {"any_": ["COMPLETED", "FAILED", "CRASHED"]}}}})
+            runs = [r for r in runs if r.get("deployment_id") and (r.get("created_by") or {}).get("type") == "SCHEDULE"]
+            assert not [r for r in runs if r["state_type"] != "COMPLETED"], (logs / "serve.log").read_text()[-3000:]
+            done = runs
+        docs = pq.read_table(out / "documents")
+        assert docs.num_rows > 5 and (out / "current").is_symlink()
+        assert pq.read_table(out / "runs").num_rows >= 1
+        # stopping serve (SIGTERM to the serve process, as a service manager would) pauses its schedule
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=60)
+        assert _api(api, "/deployments/name/ingest/every10s")["paused"] is True
+        print(f"server healthy after {t_server:.0f}s; scheduled run done after {time.monotonic() - t0:.0f}s")
+    finally:
+        if serve is not None:
+            _stop(serve)
+        _stop(server)

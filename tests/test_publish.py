@@ -64,3 +64,29 @@ def test_lock_refuses_a_second_holder(tmp_path):
 
 def test_lock_error_type():
     assert issubclass(LockedError, RuntimeError)
+
+
+def test_a_run_killed_before_the_swap_leaves_an_orphan_that_the_next_publish_removes(tmp_path):
+    """The orphan is newer than the current snapshot: pruning must keep the replaced snapshot, not the orphan."""
+    import time
+
+    out = tmp_path / "out"
+    publish(out, _snapshot(out, "r1", "first"), "r1")
+    time.sleep(0.05)
+    os.replace(_snapshot(out, "r2", "killed"), out / ".snapshots" / "r2")  # renamed, never swapped in
+    assert (out / "README.md").read_text() == "first"
+    time.sleep(0.05)
+    publish(out, _snapshot(out, "r3", "third"), "r3")
+    assert sorted(p.name for p in (out / ".snapshots").iterdir()) == ["r1", "r3"]
+    assert (out / "README.md").read_text() == "third"
+
+
+def test_pause_hook_is_off_unless_set(tmp_path, monkeypatch):
+    from corpusclean.publish import PAUSE_ENV
+
+    marker = tmp_path / "paused"
+    monkeypatch.setenv(PAUSE_ENV, str(marker))
+    monkeypatch.setenv(PAUSE_ENV + "_SECONDS", "0")
+    out = tmp_path / "out"
+    publish(out, _snapshot(out, "r1", "x"), "r1")
+    assert marker.read_text() == str(os.getpid())

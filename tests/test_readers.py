@@ -116,3 +116,52 @@ def test_sniff_by_content():
 def test_extensionless_html_is_sniffed(tmp_path):
     (tmp_path / "page").write_text("<html><head><title>t</title></head><body><p>Body</p></body></html>")
     assert read_document(_entry(tmp_path, "page")).format == "html"
+
+
+def test_a_50mb_single_line_is_rejected_quickly_not_processed(tmp_path):
+    import time
+
+    (tmp_path / "line.txt").write_bytes(b"word " * (10 * 1024 * 1024))
+    t = time.perf_counter()
+    r = read_document(_entry(tmp_path, "line.txt"))
+    assert r.error_type == "line_too_long" and "longer than" in r.message
+    assert time.perf_counter() - t < 10
+
+
+def test_long_but_allowed_lines_and_cr_only_files_are_read(tmp_path):
+    from corpusclean.readers import MAX_LINE_CHARS, _first_long_line
+
+    assert _first_long_line("a" * MAX_LINE_CHARS, MAX_LINE_CHARS) is None
+    assert _first_long_line("x\n" + "a" * (MAX_LINE_CHARS + 1), MAX_LINE_CHARS) == 2
+    assert _first_long_line(("b" * 999 + "\r") * 3000, MAX_LINE_CHARS) is None
+    (tmp_path / "cr.txt").write_bytes(b"Some line of text.\r" * 100_000)
+    assert read_document(_entry(tmp_path, "cr.txt")).format == "text"
+
+
+def test_html_with_too_many_tags_is_rejected_before_parsing(tmp_path):
+    (tmp_path / "b.html").write_bytes(b"<html><body>" + b"<p>x</p>" * 300_000 + b"</body></html>")
+    r = read_document(_entry(tmp_path, "b.html"))
+    assert r.error_type == "too_complex"
+
+
+def test_utf16_without_bom_is_decoded_not_called_binary():
+    text = "A plain English paragraph, stored as UTF-16 without a byte-order mark. " * 3
+    assert decode(text.encode("utf-16-le")) == (text, "utf-16-le")
+    assert decode(text.encode("utf-16-be")) == (text, "utf-16-be")
+
+
+@pytest.mark.parametrize("text,enc", [
+    ("\u201cQuoted\u201d caf\u00e9 \u2013 r\u00e9sum\u00e9 for \u20ac5 at the bar. " * 20, "cp1252"),
+    ("Библиотека закрыта на ремонт после весеннего наводнения.\n" * 5, "koi8-r"),
+    ("Zażółć gęślą jaźń, powiedział dyrektor szkoły w środę.", "cp1250"),
+    ("Ελληνικά κείμενα για δοκιμή της κωδικοποίησης.", "cp1253"),
+    ("東京の図書館は春の洪水で地下が被害を受けて以来、修理のため閉鎖されています。\n" * 5, "shift_jis"),
+])
+def test_legacy_encodings_round_trip(text, enc):
+    got = decode(text.encode(enc))
+    assert isinstance(got, tuple) and got[0] == text, got
+
+
+def test_bom_only_file_is_empty(tmp_path):
+    (tmp_path / "b.txt").write_bytes(b"\xef\xbb\xbf \n")
+    assert read_document(_entry(tmp_path, "b.txt")).error_type == "empty"
