@@ -69,9 +69,37 @@ def run_dedup(ctx: RunContext) -> str:
     work.mkdir(parents=True)
     keys = [str(shard_dir_for(ctx.cache_dir, s) / "keys.parquet") for s in ctx.plan.shards]
     keys = [k for k in keys if Path(k).exists()]
-    path = corpus_dedup(keys, ctx.config.dedup, str(work), memory_limit=ctx.config.dedup.memory_limit) if keys else None
+    if not keys:
+        return ""
+    path = corpus_dedup(keys, ctx.config.dedup, str(work), memory_limit=ctx.config.dedup.memory_limit)
+    by_shard = _partition_by_shard(path, keys, work / "by_shard", ctx.config.dedup.memory_limit)
     ctx.stage_seconds["dedup"] = time.perf_counter() - t
-    return path or ""
+    return by_shard
+
+
+def _partition_by_shard(decisions: str, keys: list[str], dest: Path, memory_limit: str) -> str:
+    """Split the decisions by the shard that holds each document, so a shard finds its own in O(1)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads=2")
+        con.execute(f"SET memory_limit='{memory_limit}'")
+        flist = "[" + ", ".join("'" + k.replace("'", "''") + "'" for k in keys) + "]"
+        dest.mkdir(parents=True, exist_ok=True)
+        n = con.execute(f"SELECT count(*) FROM read_parquet('{decisions}')").fetchone()[0]
+        if n:
+            con.execute(f"""
+                COPY (
+                  SELECT d.*, s.shard FROM read_parquet('{decisions}') d
+                  JOIN (SELECT DISTINCT doc_id,
+                               regexp_extract(filename, '([^/]+)/keys[.]parquet$', 1) AS shard
+                        FROM read_parquet({flist}, filename=true)) s USING (doc_id)
+                  ORDER BY shard, doc_id, position
+                ) TO '{dest}' (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE)""")
+    finally:
+        con.close()
+    return str(dest)
 
 
 def finish_run(ctx: RunContext, summaries: list[ShardSummary], counts: list[dict[str, int]]) -> dict:

@@ -317,19 +317,25 @@ def summary_dict(s: ShardSummary) -> dict:
 # ---------------------------------------------------------------------------- finalize
 
 
-def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_path: str | None, snapshot_dir: str | os.PathLike,
+def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_dir: str | None, snapshot_dir: str | os.PathLike,
                    run_id: str) -> dict[str, int]:
     """Apply corpus-wide dedup decisions to one staged shard and write its final part files.
 
+    When the previous snapshot holds this shard's parts computed from the same staged results and
+    the same decisions, they are hard-linked instead of recomputed (an unchanged shard of an
+    incremental run costs a lookup); their rows keep the `run_id` of the run that computed them.
     Returns row counts per table and per removal reason (small, so it can travel back to the flow).
     """
+    snapshot_dir = Path(snapshot_dir)
+    decisions = _shard_decisions(decisions_dir, shard.key)
+    digest = hashlib.sha256(repr(sorted(decisions.items())).encode()).hexdigest()
+    final_key = hashlib.sha256(f"{shard.key}:{digest}:{S.SCHEMA_VERSION}".encode()).hexdigest()[:24]
+    reused = _reuse_parts(shard, final_key, snapshot_dir)
+    if reused is not None:
+        return reused
     src = shard_dir_for(cache_dir, shard)
     blocks = pq.read_table(src / "blocks.parquet")
     docs = pq.read_table(src / "docs.parquet")
-    from .dedup import load_decisions
-
-    doc_ids = docs.column("doc_id").to_pylist()
-    decisions = load_decisions(decisions_path, doc_ids) if decisions_path and doc_ids else {}
     b = blocks.to_pydict()
     n = blocks.num_rows
     para = {f.name: [] for f in S.PARAGRAPHS}
@@ -395,12 +401,66 @@ def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_path: s
         "rejects": rejects.cast(S.REJECTS),
     }
     counts: dict[str, int] = {}
+    parts: dict[str, str] = {}
     for name, table in out.items():
         counts[name] = table.num_rows
         if table.num_rows:
-            write_part(table, Path(snapshot_dir) / name / f"part-{shard.index:05d}.parquet", name)
+            parts[name] = f"part-{shard.index:05d}.parquet"
+            write_part(table, snapshot_dir / name / parts[name], name)
     counts.update({f"reason:{k}": v for k, v in reasons.items()})
+    _write_manifest(snapshot_dir, shard.key, {"final_key": final_key, "parts": parts, "counts": counts})
     return counts
+
+
+MANIFEST = ".manifest"
+
+
+def _shard_decisions(decisions_dir: str | None, shard_key: str) -> dict[tuple[str, int], tuple]:
+    """This shard's partition of the dedup decisions (written by pipeline.run_dedup)."""
+    if not decisions_dir:
+        return {}
+    part = Path(decisions_dir) / f"shard={shard_key}"
+    files = sorted(part.glob("*.parquet")) if part.is_dir() else []
+    if not files:
+        return {}
+    t = pa.concat_tables([pq.read_table(f) for f in files])
+    c = t.to_pydict()
+    return {(c["doc_id"][i], c["position"][i]): (c["reason"][i], c["detail"][i], c["duplicate_of_doc"][i],
+                                                 c["duplicate_of_position"][i]) for i in range(t.num_rows)}
+
+
+def _write_manifest(snapshot_dir: Path, shard_key: str, entry: dict) -> None:
+    d = snapshot_dir / MANIFEST
+    d.mkdir(exist_ok=True)
+    (d / f"{shard_key}.json").write_text(json.dumps(entry, sort_keys=True))
+
+
+def _reuse_parts(shard: Shard, final_key: str, snapshot_dir: Path) -> dict[str, int] | None:
+    from .publish import current_snapshot
+
+    prev = current_snapshot(snapshot_dir.parent.parent)
+    if prev is None:
+        return None
+    try:
+        entry = json.loads((prev / MANIFEST / f"{shard.key}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if entry.get("final_key") != final_key:
+        return None
+    new_parts = {}
+    for name, fname in entry["parts"].items():
+        if not (prev / name / fname).is_file():
+            return None
+    for name, fname in entry["parts"].items():
+        dst = snapshot_dir / name / f"part-{shard.index:05d}.parquet"
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(prev / name / fname, dst)
+        except OSError:
+            shutil.copyfile(prev / name / fname, dst)
+        new_parts[name] = dst.name
+    _write_manifest(snapshot_dir, shard.key, {"final_key": final_key, "parts": new_parts, "counts": entry["counts"]})
+    return dict(entry["counts"])
 
 
 def write_part(table: pa.Table, path: Path, name: str) -> None:

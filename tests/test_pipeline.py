@@ -180,3 +180,24 @@ def test_two_runs_half_then_all_equal_one_run(tmp_path):
     assert _rows(out) == _rows(tmp_path / "rebuild")
     removed = pq.read_table(out / "removed").to_pylist()
     assert any(r["reason"] == "duplicate" and r["text"] == para for r in removed)
+
+
+def test_unchanged_shards_reuse_their_published_parts(tmp_path):
+    raw = make_corpus(tmp_path / "raw")
+    out = tmp_path / "out"
+    first = run_pipeline(str(raw), str(out))
+    second = run_pipeline(str(raw), str(out))
+    assert second["shards_processed"] == 0
+    parts = sorted((out / "paragraphs").glob("*.parquet"))
+    assert parts and all(p.stat().st_nlink >= 2 for p in parts)  # hard links into the previous snapshot
+    run_ids = set(pq.read_table(out / "documents").column("run_id").to_pylist())
+    assert run_ids == {first["run_id"]}  # rows keep the id of the run that computed them
+    # a changed file makes its shard recompute, and the decisions elsewhere still hold
+    (raw / "essay_copy.txt").write_text((raw / "fixtures" / "essay.txt").read_text())
+    third = run_pipeline(str(raw), str(out))
+    assert third["shards_processed"] >= 1
+    # the new file sorts before fixtures/essay.txt, so the copy in an UNCHANGED shard becomes the duplicate
+    removed = pq.read_table(out / "removed").to_pylist()
+    ids = {d["source"]: d["doc_id"] for d in pq.read_table(out / "documents").to_pylist()}
+    dups = [r for r in removed if r["doc_id"] == ids["fixtures/essay.txt"] and r["reason"] == "duplicate"]
+    assert dups and all(r["duplicate_of_doc"] == ids["essay_copy.txt"] for r in dups)
