@@ -1,18 +1,22 @@
 """Cost of the text-dump boilerplate classifier per line, over every bench text dump.
 
-    python benchmarks/boilerplate_speed.py [--bench ../shared/bench/boilerplate] [--repeats 3] [--json out.json]
+    python benchmarks/boilerplate_speed.py [--bench ../shared/bench/boilerplate] [--repeats 3] [--shard 0]
+                                           [--per-doc] [--json out.json]
 
 Reads and splits all dumps first (not timed), then times, in CPU seconds of this process
-(`time.process_time`, one thread), the median of `--repeats` rounds of:
+(`time.process_time`, one thread), the median of `--repeats` rounds of the batch API the pipeline's
+shard code calls (`classify_dumps`, shards of `--shard` documents; 0 = all bench documents in one shard):
 
-* features: `doc_features` for every document (all lines of a document at once);
+* features: `batch_features` for every shard;
 * model:    the shipped numpy tree ensemble on those feature matrices;
-* total:    `classify_dump` end to end (features + model + rule pass + Decision objects);
+* total:    `classify_dumps` end to end (features + model + rule pass + Decision objects);
 * rules:    total - features - model.
 
+`--per-doc` also times `classify_dump` one document at a time (a batch of one each).
 Rounds run round-robin (features, model, total, features, ...) so a neighbour's load spreads evenly.
 Also checks that lightgbm and scikit-learn were not imported by the runtime.
 """
+
 
 from __future__ import annotations
 
@@ -32,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from corpusclean.blocks import split_lines  # noqa: E402
-from corpusclean.boilerplate import _default_model, classify_dump  # noqa: E402
-from corpusclean.features import doc_features  # noqa: E402
+from corpusclean.boilerplate import _default_model, classify_dump, classify_dumps  # noqa: E402
+from corpusclean.features import batch_features  # noqa: E402
 
 DEFAULT_BENCH = ROOT.parent / "shared" / "bench" / "boilerplate"
 
@@ -43,6 +47,8 @@ def main(argv=None) -> int:
     ap.add_argument("--bench", default=str(DEFAULT_BENCH))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--json")
+    ap.add_argument("--shard", type=int, default=0, help="documents per classify_dumps call (0: all)")
+    ap.add_argument("--per-doc", action="store_true", help="also time classify_dump per document")
     a = ap.parse_args(argv)
     bench = Path(a.bench)
     with open(bench / "manifest.csv", newline="", encoding="utf-8") as fh:
@@ -53,11 +59,14 @@ def main(argv=None) -> int:
     n_chars = sum(len(t) for d in texts for t in d)
     model = _default_model()
     classify_dump(docs[0])  # warm-up: lookup tables, stop lists, model file
-    feats = [doc_features(t) for t in texts]
+    sz = a.shard if a.shard > 0 else len(docs)
+    shards = [docs[i:i + sz] for i in range(0, len(docs), sz)]
+    tshards = [texts[i:i + sz] for i in range(0, len(texts), sz)]
+    feats = [batch_features(t) for t in tshards]
 
     def t_features():
-        for t in texts:
-            doc_features(t)
+        for t in tshards:
+            batch_features(t)
 
     def t_model():
         for f in feats:
@@ -65,20 +74,28 @@ def main(argv=None) -> int:
                 model.predict(f.X)
 
     def t_total():
+        for s in shards:
+            classify_dumps(s)
+
+    def t_per_doc():
         for d in docs:
             classify_dump(d)
 
-    res: dict[str, list[float]] = {"features": [], "model": [], "total": []}
+    cases = [("features", t_features), ("model", t_model), ("total", t_total)]
+    if a.per_doc:
+        cases.append(("per_doc", t_per_doc))
+    res: dict[str, list[float]] = {name: [] for name, _ in cases}
     for _ in range(a.repeats):
-        for name, fn in (("features", t_features), ("model", t_model), ("total", t_total)):
+        for name, fn in cases:
             t0 = time.process_time()
             fn()
             res[name].append(time.process_time() - t0)
     med = {k: statistics.median(v) for k, v in res.items()}
     med["rules"] = max(med["total"] - med["features"] - med["model"], 0.0)
     us = {k: v / n_lines * 1e6 for k, v in med.items()}
-    print(f"{len(docs)} documents, {n_lines} lines, {n_chars / 1e6:.2f} M chars; CPU time, median of {a.repeats}")
-    for k in ("features", "model", "rules", "total"):
+    print(f"{len(docs)} documents, {n_lines} lines, {n_chars / 1e6:.2f} M chars; CPU time, median of {a.repeats}; "
+          f"classify_dumps shards of {sz} documents ({len(shards)} calls)")
+    for k in ("features", "model", "rules", "total") + (("per_doc",) if a.per_doc else ()):
         spread = ""
         if k in res:
             spread = f"  (rounds: {', '.join(f'{x / n_lines * 1e6:.1f}' for x in res[k])})"

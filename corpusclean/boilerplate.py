@@ -1,25 +1,33 @@
 """Text-dump boilerplate classifier: which raw lines of a copied web page are the article.
 
-`classify_dump(blocks)` returns one Decision per block plus the page Metadata. Two layers:
+`classify_dumps(list_of_block_lists)` classifies a whole shard at once and returns [(decisions, metadata)]
+per document; `classify_dump(blocks)` is a batch of one (same result, but the per-call numpy overhead
+is paid per document, ~2-3x the per-line cost: the pipeline's shard code should call the batch API).
+Two layers:
 
 1. a learned keep score: a gradient-boosted tree ensemble over `corpusclean.features`, trained with
    LightGBM (benchmarks/train_boilerplate.py) and evaluated here in pure numpy (`corpusclean.treemodel`)
    from `corpusclean/models/boilerplate_trees.npz`; a missing model raises ModelMissingError;
-2. a rule pass that assigns the fine-grained SPEC reason (nav, title, byline, caption, related, promo,
-   pull_quote, footer) and overrides the score where a generic pattern is certain.
+2. a rule pass, vectorised over all lines of the batch (document boundaries handled with per-line
+   document start/end arrays), that assigns the fine-grained SPEC reason (nav, title, byline, caption,
+   related, promo, pull_quote, footer) and overrides the score where a generic pattern is certain.
 
-Every Decision.detail names the rule ("rule:photo_credit") or the score ("model:0.83").
+Every Decision.detail names the rule ("rule:photo_credit") or the score ("model:0.83"); Decision.text is
+None (= the block's stripped text).
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
+from operator import attrgetter
 from importlib import resources
 
 import numpy as np
 
-from .features import B_ATTRIB, FEATURE_NAMES, FULL_NAMES, DocFeatures, doc_features
+from .features import (B_ATTRIB, FEATURE_NAMES, FULL_NAMES, BatchFeatures, DocFeatures, _first_per_doc, _gram_keys,
+                       _KMIX, _hash_lines, _in_sorted, _last_per_doc, _sorted_unique, batch_features, batch_features_flat, doc_features)
 from .records import Block, Decision, Metadata
 from .treemodel import TreeEnsemble
 
@@ -169,23 +177,138 @@ _L = {lab: i for i, lab in enumerate(LABELS)}
 _LABEL_ARR = np.array(LABELS, dtype=object)
 _SCORE_DETAILS = np.array([f"model:{k / 100:.2f}" for k in range(101)], dtype=object)
 _C = {n: i for i, n in enumerate(FEATURE_NAMES)}
+_TEXT = attrgetter("text")
 
 
 def classify_dump(blocks: list[Block], model=None, threshold: float = KEEP_THRESHOLD) -> tuple[list[Decision], Metadata]:
     """One Decision per block (same order) and the page Metadata. `model`: a TreeEnsemble or LightGBM
-    Booster to use instead of the shipped model (cross-validation)."""
-    n = len(blocks)
-    meta = Metadata()
+    Booster to use instead of the shipped model (cross-validation). A batch of one `classify_dumps`."""
+    return classify_dumps([blocks], model=model, threshold=threshold)[0]
+
+
+_DOCMIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _gram_at(th: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Key of the 4 tokens from each start (same key as `_gram_keys(th, 4)`)."""
+    g = np.zeros(start.shape[0], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i in range(4):
+            g += th[start + i] * _KMIX[i]
+    return g
+
+
+def _long_grams(f: BatchFeatures, long_line: np.ndarray):
+    """Sorted keys of the (document, 4-token gram)s of the long lines, each with its line index in the
+    low bits (the gram hash keeps the high bits: a collision only lets a candidate through to the exact
+    check). Returns (sorted keys, line mask) or None."""
+    th, tline, _tok0, _ntk, _ = f.tokens
+    ti = np.flatnonzero(long_line[tline])
+    if ti.shape[0] < 4:
+        return None
+    sth, stl = th[ti], tline[ti]
+    g = _gram_keys(sth, 4)
+    gl = stl[: g.shape[0]]
+    ok = np.flatnonzero(gl == stl[3:])
+    if ok.size == 0:
+        return None
+    g, gl = g[ok], gl[ok]
+    mask = np.uint64((1 << max(1, int(long_line.shape[0] - 1).bit_length())) - 1)
+    with np.errstate(over="ignore"):
+        g += f.doc_id[gl].astype(np.uint64) * _DOCMIX
+    g &= ~mask
+    g |= gl.astype(np.uint64)
+    g.sort()
+    return g, mask
+
+
+def _gram_present(index, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(present, first position in the sorted index) of each gram key."""
+    sk, mask = index
+    hk = keys & ~mask
+    lo = np.minimum(np.searchsorted(sk, hk), sk.shape[0] - 1)
+    return (sk[lo] & ~mask) == hk, lo
+
+
+def _pull_quote_candidates(f: BatchFeatures, index, cand: np.ndarray) -> dict[int, list[int]]:
+    """Prefilter for the pull-quote rule, in numpy: a candidate line (>= 4 tokens) can occur in its
+    document's long unlabelled lines only if its first and last 4-token grams occur there. Returns
+    {candidate: the long lines holding its first 4-gram} (every occurrence of the candidate is in them)."""
+    th, _tline, tok0, ntk, _ = f.tokens
+    c = cand[ntk[cand] >= 4]
+    if index is None or c.size == 0:
+        return {}
+    sk, mask = index
+    dk = f.doc_id[c].astype(np.uint64) * _DOCMIX
+    with np.errstate(over="ignore"):
+        kf = _gram_at(th, tok0[c]) + dk
+        kl = _gram_at(th, tok0[c] + ntk[c] - 4) + dk
+    okf, lo = _gram_present(index, kf)
+    ok = okf & _gram_present(index, kl)[0]
+    if not ok.any():
+        return {}
+    c, kf, lo = c[ok], kf[ok], lo[ok]
+    hi = np.searchsorted(sk, (kf & ~mask) | mask, side="right")
+    lines = (sk & mask).astype(np.int64)
+    return {i: sorted(set(lines[a_:b_].tolist())) for i, a_, b_ in zip(c.tolist(), lo.tolist(), hi.tolist())}
+
+
+def _ellipsis_frags(s: str) -> list[str]:
+    frags = [_norm(x) for x in _ELLIPSIS.split(" ".join(s.split()).strip("“”\"'‘’ ")) if x.strip()]
+    return [" " + x + " " for x in frags if x]
+
+
+def _frags_may_match(f: BatchFeatures, index, items: list[tuple[int, list[str]]]) -> list[bool]:
+    """Prefilter for elided pull quotes: the longest fragment, if it has >= 4 tokens, needs its first
+    4-token gram in the document's long lines (shorter fragments: no prefilter)."""
+    if not items:
+        return []
+    if index is None:
+        return [False] * len(items)
+    longest = [max(fr, key=lambda x: x.count(" ")) for _, fr in items]
+    th, tok0, ntk, _ = _hash_lines([x.strip() for x in longest])
+    big = ntk >= 4
+    res = [True] * len(items)
+    if big.any():
+        bi = np.flatnonzero(big)
+        dk = f.doc_id[np.array([items[j][0] for j in bi.tolist()], dtype=np.int64)].astype(np.uint64) * _DOCMIX
+        with np.errstate(over="ignore"):
+            key = _gram_at(th, tok0[bi]) + dk
+        ok = _gram_present(index, key)[0]
+        for j, o in zip(bi.tolist(), ok.tolist()):
+            res[j] = o
+    return res
+
+
+def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_THRESHOLD
+                   ) -> list[tuple[list[Decision], Metadata]]:
+    """`classify_dump` for many documents (a shard) at once: one feature pass, one model pass and one
+    vectorised rule pass over all their lines; per-document quantities never cross documents, so each
+    result equals `classify_dump` of that document alone. Returns [(decisions, metadata)] in order."""
+    k = len(docs)
+    if k == 0:
+        return []
+    f = batch_features_flat(list(map(_TEXT, chain.from_iterable(docs))),
+                            np.fromiter(map(len, docs), dtype=np.int64, count=k))
+    n = f.X.shape[0]
+    metas = [Metadata() for _ in range(k)]
     if n == 0:
-        return [], meta
-    texts = [b.text for b in blocks]
-    f = doc_features(texts)
+        return [([], m) for m in metas]
     b = f.base
-    p, _src = keep_scores(f, model)
-    S = f.stripped
+    mdl = model if model is not None else _default_model()
+    p = np.asarray(mdl.predict(f.X), dtype=np.float64)
+    texts = f.texts
+    doc_id = f.doc_id
+    off = f.offsets
+    idx = np.arange(n, dtype=np.int64)
+    ds = off[doc_id]
+    de = off[doc_id + 1]
+    rs = f.regions[doc_id, 0]
+    re_ = f.regions[doc_id, 1]
+    same_next = np.zeros(n, dtype=bool)  # line i+1 is in the same document as line i
+    same_next[:-1] = doc_id[1:] == doc_id[:-1]
     lab = np.zeros(n, dtype=np.int8)
     det = np.empty(n, dtype=object)
-    rs, re_ = f.region
 
     def col(name):
         return b[:, _C[name]]
@@ -193,29 +316,26 @@ def classify_dump(blocks: list[Block], model=None, threshold: float = KEEP_THRES
     words = col("words")
     prose = col("prose") > 0
     endp = col("end_period") > 0
-    free = lab == 0  # view helper is recomputed where needed
 
     def setm(mask, code, detail):
-        """Label unlabelled lines where mask holds."""
         sel = mask & (lab == 0)
         lab[sel] = _L[code]
         det[sel] = detail
         return sel
 
     # footer / copyright
-    pe = col("print_ed") > 0
-    setm(pe, "footer", "rule:print_edition")
+    setm(col("print_ed") > 0, "footer", "rule:print_edition")
     setm((col("copyright") > 0) & (words <= 30), "footer", "rule:copyright")
 
     # photo captions / credits, and truncated repeats of a caption (neighbours of captions only)
-    setm((col("credit") > 0) & (words <= 60), "caption", "rule:photo_credit")
-    cap_idx = np.flatnonzero(lab == _L["caption"]).tolist()
+    cap = setm((col("credit") > 0) & (words <= 60), "caption", "rule:photo_credit")
+    cap_idx = np.flatnonzero(cap).tolist()
     if cap_idx:
         norms = f.norms
         for j in cap_idx:
             nj = norms[j].strip()
             for i in (j - 1, j + 1):
-                if 0 <= i < n and lab[i] == 0 and words[i] >= 3:
+                if ds[j] <= i < de[j] and lab[i] == 0 and words[i] >= 3:
                     ni = norms[i].strip()
                     if len(nj) > len(ni) and nj.startswith(ni):
                         lab[i] = _L["caption"]
@@ -228,15 +348,15 @@ def classify_dump(blocks: list[Block], model=None, threshold: float = KEEP_THRES
     pm = setm((col("promo") > 0) & (words <= 25) & ~prose, "promo", "rule:promo_vocab")
     if pm.any():
         nb = np.zeros(n, dtype=bool)
-        nb[:-1] |= pm[1:]
-        nb[1:] |= pm[:-1]
+        nb[:-1] |= pm[1:] & same_next[:-1]
+        nb[1:] |= pm[:-1] & same_next[:-1]
         setm(nb & (words <= 12) & ~endp, "promo", "rule:promo_run")
 
     # breadcrumbs (candidates: short lines with a spaced separator) and tickers
     lens = np.expm1(col("log_chars"))
     nodate = (col("has_date") == 0) & (col("has_time") == 0)
     for i in np.flatnonzero((lab == 0) & (col("sep_count") > 0) & (lens <= 120.5) & ~endp & nodate).tolist():
-        if _BREADCRUMB.match(S[i]):
+        if _BREADCRUMB.match(" ".join(texts[i].split())):
             lab[i] = _L["nav"]
             det[i] = "rule:breadcrumb"
     setm((words >= 25) & ~endp & (col("inner_sent") == 0) & (col("cap_ratio") >= 0.35) & (col("comma_ratio") == 0)
@@ -247,121 +367,143 @@ def classify_dump(blocks: list[Block], model=None, threshold: float = KEEP_THRES
     if rh.size:
         good = prose & (p >= threshold)
         pair = np.zeros(n, dtype=bool)
-        pair[:-1] = good[:-1] & good[1:]
+        pair[:-1] = good[:-1] & good[1:] & same_next[:-1]
         pair_idx = np.flatnonzero(pair)
         for i in rh.tolist():
             if lab[i] != 0 and lab[i] != _L["nav"]:
                 continue
             lab[i] = _L["related"]
             det[i] = "rule:related_header"
-            k = np.searchsorted(pair_idx, i + 1)
-            stop = int(pair_idx[k]) if k < pair_idx.size else n
-            seg = np.zeros(n, dtype=bool)
-            seg[i + 1:stop] = True
-            setm(seg, "related", "rule:related_block")
+            j = np.searchsorted(pair_idx, i + 1)
+            stop = min(int(pair_idx[j]) if j < pair_idx.size else n, int(de[i]))
+            seg = lab[i + 1:stop] == 0
+            lab[i + 1:stop][seg] = _L["related"]
+            det[i + 1:stop][seg] = "rule:related_block"
 
     # pull quotes: a short display line whose text (split at elisions) occurs in a longer body line
     cand = np.flatnonzero((lab == 0) & (words >= 4) & (words <= 35))
     if cand.size:
-        long_idx = np.flatnonzero((words >= 15) & (lab == 0))
-        norms = f.norms
-        long_norms = [norms[k] for k in long_idx.tolist()]
-        long_set = set(long_norms)
-        body_norm = "".join(long_norms)
-        for i in cand.tolist():
-            s = S[i]
-            ell = "…" in s or "..." in s
-            if endp[i] and not ell:
-                continue
-            own = norms[i]
-            if ell:
-                frags = [_norm(x) for x in _ELLIPSIS.split(s.strip("“”\"'‘’ ")) if x.strip()]
-                frags = [" " + x + " " for x in frags if x]
-            else:
-                frags = [own]
-            if not frags or sum(len(x.split()) for x in frags) < 4:
-                continue
-            if all(x in body_norm for x in frags) and body_norm.count(own) <= 1 and own not in long_set:
-                lab[i] = _L["pull_quote"]
-                det[i] = "rule:quote_in_body"
-                j = i + 1
-                if (j < n and lab[j] == 0 and 2 <= words[j] <= 12 and not endp[j]
-                        and b[j, _C["stop_ratio"]] <= 0.34):
-                    lab[j] = _L["pull_quote"]
-                    det[j] = "rule:quote_attribution"
+        ell = np.zeros(n, dtype=bool)
+        ell[cand] = [("…" in texts[i] or "..." in texts[i]) for i in cand.tolist()]
+        plain = cand[~endp[cand] & ~ell[cand]]
+        long_ok = (words >= 15) & (lab == 0)
+        index = _long_grams(f, long_ok)
+        pre = _pull_quote_candidates(f, index, plain)
+        ell_items = [(i, _ellipsis_frags(texts[i])) for i in np.flatnonzero(ell).tolist()]
+        ell_items = [(i, fr) for i, fr in ell_items if fr and sum(len(x.split()) for x in fr) >= 4]
+        frags_of = {i: fr for (i, fr), ok in zip(ell_items, _frags_may_match(f, index, ell_items)) if ok}
+        todo = sorted(set(pre) | set(frags_of))
+        if todo:
+            norms = f.norms
+            need = set(todo)
+            for i in pre:
+                need.update(pre[i])
+            norms.fill(sorted(need))  # one normalisation pass for every line the checks read
+            bodies: dict[int, tuple[str, set]] = {}
+            for i in todo:
+                if i in pre:  # exact check against the long lines that hold its first 4-gram
+                    ln = norms.fill(pre[i])
+                    body_norm, long_set = "".join(ln), set(ln)
+                else:
+                    d = int(doc_id[i])
+                    if d not in bodies:
+                        li = np.flatnonzero(long_ok[off[d]:off[d + 1]]) + off[d]
+                        ln = norms.fill(li.tolist())
+                        bodies[d] = ("".join(ln), set(ln))
+                    body_norm, long_set = bodies[d]
+                own = norms[i]
+                frags = frags_of[i] if i in frags_of else [own]
+                if all(x in body_norm for x in frags) and body_norm.count(own) <= 1 and own not in long_set:
+                    lab[i] = _L["pull_quote"]
+                    det[i] = "rule:quote_in_body"
+                    j = i + 1
+                    if (j < de[i] and lab[j] == 0 and 2 <= words[j] <= 12 and not endp[j]
+                            and b[j, _C["stop_ratio"]] <= 0.34):
+                        lab[j] = _L["pull_quote"]
+                        det[j] = "rule:quote_attribution"
 
     # byline / dateline: the first short date line before or at the start of the main region
-    lim = min(n, max(rs + 3, 8))
+    pos = idx - ds
+    lim = np.minimum(de - ds, np.maximum(rs - ds + 3, 8))  # per line: its document's limit
+    inlim = pos < lim
     dateline = ((col("has_date") > 0) | ((col("has_time") > 0) & (col("has_year") > 0))) & (words <= 14)
     byl = col("byline_start") > 0
-    freel = (lab == 0)[:lim]
-    c1 = np.flatnonzero(freel & dateline[:lim])
-    byline_i = int(c1[0]) if c1.size else None
-    if byline_i is None:
-        c2 = np.flatnonzero(freel & byl[:lim] & (words[:lim] <= 12))
-        byline_i = int(c2[0]) if c2.size else None
-    if byline_i is not None:
-        lab[byline_i] = _L["byline"]
-        det[byline_i] = "rule:dateline"
-        meta.published = parse_datetime(S[byline_i])
-        meta.authors = parse_authors(S[byline_i])
+    m1 = np.flatnonzero((lab == 0) & inlim & dateline)
+    by_doc = _first_per_doc(m1, doc_id[m1], k)
+    nob = by_doc < 0
+    if nob.any():
+        m2 = np.flatnonzero((lab == 0) & inlim & byl & (words <= 12) & nob[doc_id])
+        by2 = _first_per_doc(m2, doc_id[m2], k)
+        by_doc = np.where(nob, by2, by_doc)
+    for d, bi in enumerate(by_doc.tolist()):
+        if bi < 0:
+            continue
+        lab[bi] = _L["byline"]
+        det[bi] = "rule:dateline"
+        s = " ".join(texts[bi].split())
+        meta = metas[d]
+        meta.published = parse_datetime(s)
+        meta.authors = parse_authors(s)
         if not meta.authors:
-            for j in (byline_i - 1, byline_i + 1):
-                if 0 <= j < n and lab[j] == 0 and byl[j] and words[j] <= 10:
+            for j in (bi - 1, bi + 1):
+                if off[d] <= j < off[d + 1] and lab[j] == 0 and byl[j] and words[j] <= 10:
                     lab[j] = _L["byline"]
                     det[j] = "rule:author_line"
-                    meta.authors = parse_authors(S[j])
+                    meta.authors = parse_authors(" ".join(texts[j].split()))
 
     # title: headline-like line next to the byline, else the last headline-like line before the body
     headline = (words >= 3) & (words <= 30) & ~endp & (col("starts_lower") == 0) & (col("end_colon") == 0)
-    title_i = None
-    if byline_i is not None:
-        for j in (byline_i - 1, byline_i + 1, byline_i - 2, byline_i + 2):
-            if 0 <= j < n and lab[j] == 0 and headline[j] and words[j] >= 4 and j <= max(rs, byline_i + 2):
-                title_i = j
+    title_doc = np.full(k, -1, dtype=np.int64)
+    h4 = headline & (words >= 4)
+    for d, bi in enumerate(by_doc.tolist()):
+        if bi < 0:
+            continue
+        a0, a1 = int(off[d]), int(off[d + 1])
+        lim_t = max(int(f.regions[d, 0]), bi + 2)
+        for j in (bi - 1, bi + 1, bi - 2, bi + 2):
+            if a0 <= j < a1 and lab[j] == 0 and h4[j] and j <= lim_t:
+                title_doc[d] = j
                 break
-    if title_i is None:
-        fb = np.flatnonzero((lab == 0) & prose & endp)
-        first_body = int(fb[0]) if fb.size else rs
-        cands = np.flatnonzero(((lab == 0) & headline & (words >= 4) & (words <= 25))[:first_body]).tolist()
-        if cands:
-            bullet = col("bullet")
-            k = len(cands) - 1
-            while k >= 0 and bullet[cands[k]] > 0:
-                k -= 1
-            title_i = cands[k] if k >= 0 else None
-    if title_i is not None:
-        lab[title_i] = _L["title"]
-        det[title_i] = "rule:headline"
-        meta.title = S[title_i]
-    if title_i is not None or (byline_i is not None and meta.published):
-        meta.kind = "news"
+    need = title_doc < 0
+    if need.any():
+        fbm = np.flatnonzero((lab == 0) & prose & endp)
+        fb = _first_per_doc(fbm, doc_id[fbm], k)
+        fb = np.where(fb >= 0, fb, f.regions[:, 0])
+        tm = np.flatnonzero((lab == 0) & headline & (words >= 4) & (words <= 25) & (col("bullet") == 0)
+                            & (idx < fb[doc_id]) & need[doc_id])
+        t2 = _last_per_doc(tm, doc_id[tm], k)
+        title_doc = np.where(need, t2, title_doc)
+    for d, ti in enumerate(title_doc.tolist()):
+        meta = metas[d]
+        if ti >= 0:
+            lab[ti] = _L["title"]
+            det[ti] = "rule:headline"
+            meta.title = " ".join(texts[ti].split())
+            meta.kind = "news"
+        elif by_doc[d] >= 0 and meta.published:
+            meta.kind = "news"
 
     # short section labels above the title; repeated short label lines
-    if title_i is not None:
-        m = np.zeros(n, dtype=bool)
-        m[:title_i] = True
-        setm(m & (words <= 4) & ~endp, "nav", "rule:section_label")
+    tl = title_doc[doc_id]
+    setm((idx < tl) & (words <= 4) & ~endp, "nav", "rule:section_label")
     setm((col("repeat") > 1) & (words <= 4) & ~endp, "nav", "rule:repeated_label")
 
     # reporting credits in the region are kept (first token gate, then the anchored pattern)
     attrib = np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(((f.first_tok_bits >> B_ATTRIB) & 1) > 0).tolist():
-        attrib[i] = _ATTRIB_KEEP.match(S[i]) is not None
+    ac = np.flatnonzero(((f.first_tok_bits >> B_ATTRIB) & 1) > 0)
+    if ac.size:
+        attrib[ac] = [_ATTRIB_KEEP.match(texts[i].lstrip()) is not None for i in ac.tolist()]
 
     # related headlines between body paragraphs
-    if re_ > rs:
-        m = np.zeros(n, dtype=bool)
-        m[rs:re_] = True
-        pb = np.zeros(n, dtype=bool)
-        pb[1:] = prose[:-1]
-        nbd = np.zeros(n, dtype=bool)
-        nbd[:-1] = prose[1:]
-        setm(m & ~attrib & headline & (words >= 8) & (col("bullet") == 0) & pb & nbd, "related",
-             "rule:headline_between_paragraphs")
+    inreg = (idx >= rs) & (idx < re_)
+    pb = np.zeros(n, dtype=bool)
+    pb[1:] = prose[:-1] & same_next[:-1]
+    nbd = np.zeros(n, dtype=bool)
+    nbd[:-1] = prose[1:] & same_next[:-1]
+    setm(inreg & ~attrib & headline & (words >= 8) & (col("bullet") == 0) & pb & nbd, "related",
+         "rule:headline_between_paragraphs")
 
     # remaining lines: learned keep score
-    idx = np.arange(n)
     rest = lab == 0
     rc = rest & attrib & (idx >= rs) & (idx <= re_)
     lab[rc] = _L["paragraph"]
@@ -377,13 +519,15 @@ def classify_dump(blocks: list[Block], model=None, threshold: float = KEEP_THRES
         lab[keep & ~bul & short_nop] = _L["heading"]
         lab[keep & ~bul & ~short_nop] = _L["paragraph"]
         has_time = col("has_time") > 0
+        after = idx >= re_
         dl = np.select(
-            [idx < rs, (idx >= re_) & headline & (words >= 4), has_time & (words <= 6), words <= 6],
-            [_L["nav"], _L["related"], np.where(idx >= re_, _L["related"], _L["nav"]), _L["nav"]],
+            [idx < rs, after & headline & (words >= 4), has_time & (words <= 6), words <= 6],
+            [_L["nav"], _L["related"], np.where(after, _L["related"], _L["nav"]), _L["nav"]],
             _L["not_main_content"],
         )
         lab[drop] = dl[drop]
 
-    labels = _LABEL_ARR[lab]
-    labels[lab == 0] = "not_main_content"
-    return list(map(Decision, labels.tolist(), det.tolist(), map(str.strip, texts))), meta
+    lab[lab == 0] = _L["not_main_content"]
+    decisions = list(map(Decision, _LABEL_ARR[lab].tolist(), det.tolist()))
+    bounds = off.tolist()
+    return [(decisions[bounds[d]:bounds[d + 1]], metas[d]) for d in range(k)]

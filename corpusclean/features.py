@@ -1,20 +1,29 @@
-"""Per-line features for text-dump boilerplate detection, computed for all lines of a document at once.
+"""Per-line features for text-dump boilerplate detection, computed for all lines of many documents at once.
 
-`doc_features(texts)` returns one feature row per line. No per-line Python work beyond a few C-level
-`map` calls: the document is joined once ("\\n" between lines) and
+`batch_features(docs)` (or `batch_features_flat(lines, doc_lens)`) returns one feature row per line of a
+whole shard; `doc_features(texts)` is a batch of one. Per-document quantities (language, repeats,
+context windows and runs, densest prose region, document medians) never cross document boundaries, so a
+document's rows do not depend on what else is in the batch. No per-line Python work: the shard is
+joined once ("\n" between lines) and
 
-* character classes come from one lookup table over the UTF-32 code points and one `np.bincount` of
-  (line, class byte) pairs, so every per-line class count (letters, capitals, digits, CJK, word starts)
-  is a column of one histogram;
+* character classes come from lookup tables over the UTF-32 code points; the per-line class counts
+  (upper, digits, letters, spaces, CJK, capitalised word starts, word starts) are 16-bit lanes of two
+  uint64 words per position summed with `np.add.reduceat`; the whitespace-collapsed length is derived
+  from them (no string collapse);
 * punctuation events (sentence ends inside a line, commas, separators) are sparse positions mapped to
-  lines with `np.bincount`;
-* words are tokenised once for the whole document (`str.split` with a line sentinel); each token is
-  looked up once in a dict giving a bit mask (stop word in each of 32 jusText languages, month name,
-  share/UI word, credit/copyright/print/url/"ago"/promo/byline cues), and per-line counts are bincounts;
-* the few regexes (times, dates, years, credits...) run once over the joined text of candidate lines
-  only (short lines that contain a digit or a cue token), offsets mapped back with `np.searchsorted`;
-* context features (neighbours, windows, runs, densest prose region) are numpy shifts and prefix sums.
+  lines with `np.searchsorted`;
+* tokens (lowercased, punctuation -> space: the same tokens as `_norm_text`) are runs in a code point
+  table, hashed in numpy (polynomial prefix sums mod 2^64 + a splitmix finalizer) and looked up in an
+  open-addressing table of the vocabulary hashes (stop words of 32 jusText languages, month names,
+  share/UI words, credit/copyright/print/url/"ago"/promo/byline cues); promo phrases and related-block
+  headers are token-hash n-grams / line hashes;
+* times, years and numeric dates come from the runs of digits (no regex scan); the few remaining
+  regexes (credits, copyright, print edition, relative times, numbered bullets) run once over the
+  joined text of candidate lines only, offsets mapped back with `np.searchsorted`;
+* context features (neighbours, windows, runs) are numpy shifts and prefix sums clipped at document
+  boundaries; the densest prose region is a few numpy calls per document.
 
+Padded normalised line strings (`norms`) are computed lazily, only for the lines the rule pass reads.
 Vocabularies live in `corpusclean/data/boilerplate_*.txt`; stop-word lists come from jusText.
 """
 
@@ -24,7 +33,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import repeat
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -188,6 +197,14 @@ CTX_COLS = ("log_words", "stop_ratio", "end_period", "cap_ratio", "prose", "shar
 _FI = {n: i for i, n in enumerate(FEATURE_NAMES)}
 
 
+def _norm_text(s: str) -> str:
+    lw = s.lower()
+    for a in _UNI_PUNCT:
+        if a in lw:
+            lw = lw.replace(a, " ")
+    return " ".join(lw.encode("utf-8").translate(_ASCII_PUNCT).decode("utf-8").split())
+
+
 @dataclass(slots=True)
 class DocFeatures:
     X: np.ndarray  # (n, n_features) float32
@@ -200,12 +217,31 @@ class DocFeatures:
     first_tok_bits: np.ndarray  # (n,) int64 token mask of each line's first token (0 for none)
 
 
-def _norm_text(s: str) -> str:
-    lw = s.lower()
-    for a in _UNI_PUNCT:
-        if a in lw:
-            lw = lw.replace(a, " ")
-    return " ".join(lw.encode("utf-8").translate(_ASCII_PUNCT).decode("utf-8").split())
+@dataclass(slots=True)
+class BatchFeatures:
+    """Features of every line of several documents (a shard), rows in document order."""
+
+    X: np.ndarray  # (N, n_features) float32
+    names: list[str]
+    base: np.ndarray  # (N, N_BASE)
+    texts: list[str]  # the raw lines (not whitespace-collapsed: see `stripped`)
+    norms: list[str]  # " tok tok " per line
+    offsets: np.ndarray  # (k + 1,) int64: document j has rows offsets[j]:offsets[j + 1]
+    doc_id: np.ndarray  # (N,) int64
+    regions: np.ndarray  # (k, 2) int64 densest prose region [start, end), absolute row indices
+    languages: list[str]  # per document
+    first_tok_bits: np.ndarray  # (N,) int64
+    tokens: tuple = ()  # (hash (T,) uint64, line (T,), first token per line (N,), tokens per line (N,), mask (T,))
+
+    def stripped(self, i: int) -> str:
+        return " ".join(self.texts[i].split())
+
+    def doc(self, j: int) -> DocFeatures:
+        a, b = int(self.offsets[j]), int(self.offsets[j + 1])
+        rs, re_ = (int(x) - a for x in self.regions[j]) if b > a else (0, 0)
+        return DocFeatures(X=self.X[a:b], names=self.names, base=self.base[a:b],
+                           stripped=[" ".join(t.split()) for t in self.texts[a:b]], norms=[self.norms[i] for i in range(a, b)],
+                           region=(rs, re_), language=self.languages[j], first_tok_bits=self.first_tok_bits[a:b])
 
 
 def collapse_lines(texts: list[str]) -> list[str]:
@@ -219,143 +255,240 @@ def collapse_lines(texts: list[str]) -> list[str]:
     return [" ".join(t.split()) for t in texts]
 
 
-def _cand_hits(pattern: re.Pattern, stripped: list[str], cand: np.ndarray, n: int) -> np.ndarray:
-    """1.0 for candidate lines where `pattern` matches: one finditer over the candidates joined."""
-    out = np.zeros(n, dtype=np.float32)
+_CAND_SEP = "\n\x00\n"  # joins candidate lines: no pattern (\\s, ., ^) matches across it
+
+
+def _cand_text(texts: list[str], cand: np.ndarray):
     k = cand.shape[0]
-    if k == 0:
+    sub = [texts[i] for i in cand.tolist()]
+    lens = np.fromiter(map(len, sub), dtype=np.int64, count=k)
+    st = np.zeros(k, dtype=np.int64)
+    np.cumsum(lens[:-1] + len(_CAND_SEP), out=st[1:])
+    return _CAND_SEP.join(sub), st
+
+
+def _hits_in(pattern: re.Pattern, ct, cand: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros(n, dtype=np.float32)
+    if cand.shape[0] == 0:
         return out
-    sub = [stripped[i] for i in cand.tolist()]
-    text = "\n".join(sub)
+    text, st = ct
     pos = [m.start() for m in pattern.finditer(text)]
     if pos:
-        lens = np.fromiter(map(len, sub), dtype=np.int64, count=k)
-        st = np.zeros(k, dtype=np.int64)
-        np.cumsum(lens[:-1] + 1, out=st[1:])
         out[cand[np.searchsorted(st, np.asarray(pos), side="right") - 1]] = 1.0
     return out
 
 
-def line_base(texts: list[str]):
-    """(features (n, N_BASE), stripped lines, padded norms, language, first-token masks)."""
+def _cand_hits(pattern: re.Pattern, texts: list[str], cand: np.ndarray, n: int) -> np.ndarray:
+    """1.0 for candidate lines where `pattern` matches: one finditer over the candidates joined."""
+    if cand.shape[0] == 0:
+        return np.zeros(n, dtype=np.float32)
+    return _hits_in(pattern, _cand_text(texts, cand), cand, n)
+
+
+# (line, class) counts packed into 16-bit lanes of two uint64 words per position
+def _lane_luts():
+    lo = np.zeros(256, dtype=np.uint64)
+    hi = np.zeros(256, dtype=np.uint64)
+    for v in range(256):
+        a = b = 0
+        for k, bit in enumerate((C_UPPER, C_DIGIT, C_ALPHA, C_SPACE)):
+            if v & bit:
+                a |= 1 << (16 * k)
+        for k, bit in enumerate((C_CJK, C_CLOSE, C_WSTART)):  # C_CLOSE slot = capitalised word start
+            if v & bit:
+                b |= 1 << (16 * k)
+        lo[v], hi[v] = a, b
+    return lo, hi
+
+
+_LANE_LO, _LANE_HI = _lane_luts()
+_BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little").astype(np.int64)
+_M16 = np.uint64(0xFFFF)
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """np.unique by sorting (numpy's default unique of 64-bit ints is much slower here)."""
+    s = np.sort(a)
+    if s.size:
+        keep = np.empty(s.size, dtype=bool)
+        keep[0] = True
+        np.not_equal(s[1:], s[:-1], out=keep[1:])
+        s = s[keep]
+    return s
+
+
+def _in_sorted(x: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """np.isin(x, s) for a sorted, duplicate-free s."""
+    if s.size == 0:
+        return np.zeros(x.shape, dtype=bool)
+    p = np.minimum(np.searchsorted(s, x), s.size - 1)
+    return s[p] == x
+
+
+def _first_per_doc(idx: np.ndarray, doc_of_idx: np.ndarray, k: int) -> np.ndarray:
+    """idx sorted ascending; first idx per document (-1 where none)."""
+    out = np.full(k, -1, dtype=np.int64)
+    if idx.size:
+        keep = np.ones(idx.size, dtype=bool)
+        keep[1:] = doc_of_idx[1:] != doc_of_idx[:-1]
+        out[doc_of_idx[keep]] = idx[keep]
+    return out
+
+
+def _last_per_doc(idx: np.ndarray, doc_of_idx: np.ndarray, k: int) -> np.ndarray:
+    out = np.full(k, -1, dtype=np.int64)
+    if idx.size:
+        keep = np.ones(idx.size, dtype=bool)
+        keep[:-1] = doc_of_idx[1:] != doc_of_idx[:-1]
+        out[doc_of_idx[keep]] = idx[keep]
+    return out
+
+
+_RELATED_PADDED = frozenset(" " + h + " " for h in RELATED_HEADERS if _norm_text(h) == h)
+
+
+def batch_line_base(texts: list[str], offsets: np.ndarray):
+    """Per-line base features of all lines of k documents (rows offsets[j]:offsets[j+1] are document j;
+    every document non-empty). Returns (F (N, N_BASE), norms, languages, first-token masks, doc_id)."""
     n = len(texts)
-    if n == 0:
-        return np.zeros((0, N_BASE), dtype=np.float32), [], [], "English", np.zeros(0, dtype=np.int64)
+    k = offsets.shape[0] - 1
+    dl = np.diff(offsets)
+    doc_id = np.repeat(np.arange(k, dtype=np.int64), dl)
     lut = _char_lut()
     tokmask, _sets, _ = _token_masks()
-    stripped = collapse_lines(texts)
-    joined = "\n".join(stripped)
-    lens = np.fromiter(map(len, stripped), dtype=np.int64, count=n)
+    joined = "\n".join(texts)
+    if joined.count("\n") != n - 1:  # a line with an embedded newline (not from split_lines)
+        texts = [t.replace("\n", " ") for t in texts]
+        joined = "\n".join(texts)
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.zeros(n, dtype=np.int64)
     np.cumsum(lens[:-1] + 1, out=starts[1:])
     ends = starts + lens
     L = len(joined)
 
-    # ---- characters: one class byte per position, one (line, byte) histogram
+    # ---- characters: one class byte per position; (line, class) counts in 16-bit lanes
     cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    cp16 = np.minimum(cp, 0xFFFF)
-    fl = lut[cp16]
-    pc = _punct_lut()[cp16]
     if L and cp.max() > 0xFFFF:
-        fl[cp > 0xFFFF] = 0
-        pc[cp > 0xFFFF] = 0
+        cp16 = np.minimum(cp, 0xFFFF)
+        fl = lut[cp16]
+        pc = _punct_lut()[cp16]
+        big = cp > 0xFFFF
+        fl[big] = 0
+        pc[big] = 0
+    else:
+        fl = lut[cp]
+        pc = _punct_lut()[cp]
     sp = (fl & C_SPACE) > 0
     sp[starts[1:] - 1] = True  # the joining newlines
     prev_sp = np.empty(L, dtype=bool)
     prev_sp[0] = True
     prev_sp[1:] = sp[:-1]
-    wst = ~sp & prev_sp
-    # class byte per position: bits 0-5 as in the table, 6 = capitalised word start, 7 = word start
-    code = fl & np.uint8(0x3F)
-    code[wst] |= np.uint8(C_WSTART)
-    code[wst & ((fl & C_UPPER) > 0)] |= np.uint8(C_CLOSE)
-    lid = np.repeat(np.arange(n, dtype=np.int64), lens + 1)[:L]
-    bits = np.unpackbits(code[:, None], axis=1, bitorder="little")
-    cnt = np.add.reduceat(bits, starts, axis=0, dtype=np.int32).astype(np.float32)  # (n, 8)
-    upper, digits, alpha, cjk, caps, nw = cnt[:, 0], cnt[:, 2], cnt[:, 3], cnt[:, 5], cnt[:, 6], cnt[:, 7]
-    nc = lens.astype(np.float32)
-
-    # last character before trailing closers, first character
-    nonclose = np.where((fl & C_CLOSE) > 0, -1, np.arange(L, dtype=np.int64))
-    np.maximum.accumulate(nonclose, out=nonclose)
-    li = nonclose[np.maximum(ends - 1, 0)]
-    lastok = (lens > 0) & (li >= starts)
-    lastc = np.where(lastok, cp[np.maximum(li, 0)], 0)
-    lastfl = np.where(lastok, fl[np.maximum(li, 0)], 0)
-    firstc = np.where(lens > 0, cp[np.minimum(starts, L - 1)], 0)
-    firstfl = np.where(lens > 0, fl[np.minimum(starts, L - 1)], 0)
-    secondc = np.where(lens > 1, cp[np.minimum(starts + 1, L - 1)], 0)
-
-    # sparse punctuation events
     nxt_sp = np.empty(L, dtype=bool)
     nxt_sp[:-1] = sp[1:]
     nxt_sp[-1] = True
+    wst = prev_sp > sp  # first char of a word
+    code = fl & np.uint8(0x3F)
+    code |= wst.view(np.uint8) << np.uint8(7)
+    code |= (wst & ((fl & C_UPPER) > 0)).view(np.uint8) << np.uint8(6)
+    if int(lens.max()) < 0xFFFF:
+        a = np.add.reduceat(_LANE_LO[code], starts)
+        b = np.add.reduceat(_LANE_HI[code], starts)
+        empty = lens == 0
+        if empty.any():  # reduceat gives the element at the index for empty segments
+            a[empty] = 0
+            b[empty] = 0
+        upper, digits, alpha, spaces = ((a >> np.uint64(16 * j)) & _M16 for j in range(4))
+        cjk, caps, nw = ((b >> np.uint64(16 * j)) & _M16 for j in range(3))
+        upper, digits, alpha, spaces, cjk, caps, nw = (x.astype(np.float32) for x in (upper, digits, alpha, spaces, cjk, caps, nw))
+    else:  # pragma: no cover - a line of 64k characters: plain per-bit counts
+        lid0 = np.repeat(np.arange(n, dtype=np.int64), lens + 1)[:L]
+        cnt = [np.bincount(lid0, weights=((code >> j) & 1), minlength=n).astype(np.float32) for j in range(8)]
+        upper, digits, alpha, spaces, cjk, caps, nw = cnt[0], cnt[2], cnt[3], cnt[4], cnt[5], cnt[6], cnt[7]
+    spaces[:-1] -= 1  # the joining newline counted in each line but the last
+    nc = np.maximum(lens.astype(np.float32) - spaces + np.maximum(nw - 1, 0), 0)  # whitespace-collapsed length
+
+    # first / last visible character from the word starts and ends; last: before trailing closers
+    ws = np.flatnonzero(wst)
+    we = np.flatnonzero(~sp & nxt_sp)  # last character of each word
+    nwi = nw.astype(np.int64)
+    cw = np.cumsum(nwi)
+    firstok = nwi > 0
+    fi = np.where(firstok, ws[np.minimum(cw - nwi, max(ws.shape[0] - 1, 0))] if ws.size else 0, 0)
+    ls = np.where(firstok, we[np.maximum(cw - 1, 0)] if we.size else 0, -1)
+    li = ls.copy()
+    cl = np.flatnonzero(firstok & ((fl[np.maximum(li, 0)] & C_CLOSE) > 0))
+    while cl.size:  # step back over closing quotes/brackets (not over spaces)
+        li[cl] -= 1
+        cl = cl[(li[cl] >= starts[cl]) & ((fl[np.maximum(li[cl], 0)] & C_CLOSE) > 0)]
+    lastok = firstok & (li >= starts)
+    li = np.maximum(li, 0)
+    lastc = np.where(lastok, cp[li], 0)
+    lastfl = np.where(lastok, fl[li], 0)
+    lastp = np.where(lastok, pc[li], 0)
+    fi = np.minimum(fi, L - 1)
+    firstfl = np.where(firstok, fl[fi], 0)
+    firstp = np.where(firstok, pc[fi], 0)
+    second_sp = firstok & (fi + 1 < ends) & sp[np.minimum(fi + 1, L - 1)]
+
+    # sparse punctuation events
     is_end = (pc & (P_END | P_Q)) > 0
     inner_pos = np.flatnonzero((is_end & nxt_sp & (cp != 0x3002)) | (cp == 0x3002))
-    inner = np.bincount(lid[inner_pos], minlength=n).astype(np.float32)
-    # a sentence end right at the end of the line is not "inner"
-    endpos = ends[lens > 0] - 1
-    at_end = np.zeros(n, dtype=np.float32)
-    inner_flag = np.zeros(L + 1, dtype=bool)
-    inner_flag[inner_pos] = True
-    at_end[lens > 0] = inner_flag[endpos]
-    inner -= at_end
-    commas = np.bincount(lid[cp == 44], minlength=n).astype(np.float32)
-    sep_pos = np.flatnonzero(((pc & P_SEP) > 0) & prev_sp & nxt_sp)
-    seps = np.bincount(lid[sep_pos], minlength=n).astype(np.float32)
-    ats = np.bincount(lid[cp == 64], minlength=n)
-    copysign = np.bincount(lid[cp == 0xA9], minlength=n)
+    inner_line = np.searchsorted(starts, inner_pos, side="right") - 1
+    # a sentence end that is the line's last non-space character is not "inner"
+    inner_pos_ok = inner_pos != ls[inner_line]
+    inner = np.bincount(inner_line[inner_pos_ok], minlength=n).astype(np.float32)
+    ev = np.flatnonzero((cp == 44) | (cp == 64) | (cp == 0xA9) | (((pc & P_SEP) > 0) & prev_sp & nxt_sp))
+    ev_line = np.searchsorted(starts, ev, side="right") - 1
+    evc = cp[ev]
+    commas = np.bincount(ev_line[evc == 44], minlength=n).astype(np.float32)
+    ats = np.bincount(ev_line[evc == 64], minlength=n)
+    copysign = np.bincount(ev_line[evc == 0xA9], minlength=n)
+    sepm = (evc != 44) & (evc != 64) & (evc != 0xA9)
+    seps = np.bincount(ev_line[sepm], minlength=n).astype(np.float32)
 
-    # ---- tokens: one split of the whole document, one dict lookup per token
-    low = joined.lower()
-    lw = low
-    for a in _UNI_PUNCT:
-        if a in lw:
-            lw = lw.replace(a, " ")
-    lw = lw.encode("utf-8").translate(_ASCII_PUNCT).decode("utf-8")
-    toks = (lw.replace("\n", " \x01 ")).split()
-    nt = len(toks)
-    m = np.fromiter(map(tokmask.get, toks, repeat(0)), dtype=np.int64, count=nt)
-    is_sep = (m >> B_SEP) & 1
-    tlid = np.cumsum(is_sep)
-    word = is_sep == 0
-    wl = tlid[word]
-    mw = m[word]
-    ntk = np.bincount(wl, minlength=n).astype(np.float32)
-    head = mw[:1000].astype("<u8").view(np.uint8).reshape(-1, 8)[:, :4]
-    per_lang = np.unpackbits(head, axis=1, bitorder="little").sum(axis=0, dtype=np.int64)
-    best = int(np.argmax(per_lang)) if head.size else 0
-    lang = _STOP_LANGS[best]
-
-    def tcount(bit):
-        return np.bincount(wl, weights=((mw >> bit) & 1), minlength=n).astype(np.float32)
-
-    stopc = tcount(best)
-    months = tcount(B_MONTH)
-    sharec = tcount(B_SHARE)
-    cue = (mw >> B_CREDIT) & 0x7F  # credit, copy, print, url, ago, promo, attrib bits
-    cue_lines = np.bincount(wl[cue > 0], minlength=n) > 0 if nt else np.zeros(n, dtype=bool)
+    # ---- tokens, in numpy: lowercase + punctuation-to-space table over the code points, tokens are
+    # runs of other characters, each hashed (polynomial over the code points, mod 2^64) and looked up
+    # in the sorted hashes of the vocabulary
+    nl = _newline_count(cp)
+    th, tline, tok0, ntk_i = _tokens(cp, lens, starts, n, nl)
+    nt = th.shape[0]
+    mw = _vocab_lookup(th)
+    wl = tline
+    ntk = ntk_i.astype(np.float32)
+    has_tok = ntk_i > 0
+    # language per document: the stop-word list with most hits among its first 1000 words
+    wdoc = doc_id[wl]
+    ntk_doc = np.bincount(wdoc, minlength=k)
+    wstart = np.zeros(k, dtype=np.int64)
+    np.cumsum(ntk_doc[:-1], out=wstart[1:])
+    stop_any = (mw & 0xFFFFFFFF) != 0
+    head_sel = stop_any & ((np.arange(nt) - wstart[wdoc]) < 1000)
+    best = np.zeros(k, dtype=np.int64)
+    if head_sel.any():
+        hbytes = mw[head_sel].astype("<u8").view(np.uint8).reshape(-1, 8)
+        hd = wdoc[head_sel] * 256
+        per = np.concatenate([np.bincount(hd + hbytes[:, j], minlength=k * 256).reshape(k, 256) @ _BYTE_BITS
+                              for j in range(4)], axis=1)
+        best = np.argmax(per, axis=1)
+    langs = [_STOP_LANGS[i] for i in best.tolist()]
+    sw = np.flatnonzero(stop_any)
+    stopc = np.bincount(wl[sw], weights=(mw[sw] >> best[wdoc[sw]]) & 1, minlength=n).astype(np.float32)
+    cue_any = (mw & ((1 << B_MONTH) | (1 << B_SHARE) | (0x7F << B_CREDIT))) != 0
+    cwl = wl[cue_any]
+    cm = mw[cue_any]
+    months = np.bincount(cwl, weights=(cm >> B_MONTH) & 1, minlength=n).astype(np.float32)
+    sharec = np.bincount(cwl, weights=(cm >> B_SHARE) & 1, minlength=n).astype(np.float32)
 
     def cue_lines_of(bit):
-        sel = ((mw >> bit) & 1) > 0
         out = np.zeros(n, dtype=bool)
-        out[wl[sel]] = True
+        out[cwl[((cm >> bit) & 1) > 0]] = True
         return out
 
-    # first token of each line
-    sep_idx = np.flatnonzero(is_sep)
-    ft = np.empty(n, dtype=np.int64)
-    ft[0] = 0
-    ft[1:] = sep_idx[: n - 1] + 1
-    has_tok = ntk > 0
-    first_bits = np.where(has_tok, m[np.minimum(ft, max(nt - 1, 0))] if nt else 0, 0).astype(np.int64)
+    first_bits = np.where(has_tok, mw[np.minimum(tok0, max(nt - 1, 0))] if nt else 0, 0).astype(np.int64)
+    lineh = _line_hashes(th, tline, tok0, ntk_i, n)
+    norms = LazyNorms(texts)
 
-    # padded norm strings: " tok tok " per line
-    norms = ("\x01 " + " ".join(toks) + " \x01").split("\x01")[1:-1] if nt else [" "] * n
-    if len(norms) != n:  # pragma: no cover - defensive
-        norms = [" " + " ".join(x.split()) + " " for x in lw.split("\n")]
-
-    # ---- lexical cues on candidate lines
+    # ---- features
     F = np.zeros((n, N_BASE), dtype=np.float32)
     weff = nw + cjk / 2.0
     F[:, 0] = np.log1p(nc)
@@ -363,44 +496,44 @@ def line_base(texts: list[str]):
     F[:, 2] = np.log1p(weff)
     F[:, 3] = stopc / np.maximum(ntk, 1)
     F[:, 4] = stopc
-    lastp = np.where(lastok, pc[np.maximum(li, 0)], 0)
-    firstp = np.where(lens > 0, pc[np.minimum(starts, L - 1)], 0)
-    isq = (lastp & P_Q) > 0
     F[:, 5] = (lastp & P_END) > 0
-    F[:, 6] = isq
+    F[:, 6] = (lastp & P_Q) > 0
     F[:, 7] = lastc == 58
     F[:, 8] = (lastc == 44) | (lastc == 59)
     F[:, 9] = (lastc == 0) | ((lastfl & (C_ALPHA | C_DIGIT)) > 0)
-    F[:, 10] = np.maximum(inner, 0)
+    F[:, 10] = inner
     F[:, 11] = commas / np.maximum(ntk, 1)
     F[:, 12] = caps / np.maximum(nw, 1)
     F[:, 13] = upper / np.maximum(alpha, 1)
     F[:, 14] = digits / np.maximum(nc, 1)
-    dcand = np.flatnonzero((digits > 0) & (nc < 200))
-    F[:, 15] = _cand_hits(_RE_TIME_FAST, stripped, dcand, n)
-    F[:, 17] = _cand_hits(_RE_YEAR_FAST, stripped, dcand, n)
-    numdate = _cand_hits(_RE_NUMDATE, stripped, dcand, n)
+    dcand_l = (digits > 0) & (nc < 200)
+    t_hit, y_hit, d_hit = _digit_patterns(cp, fl, n, nl)
+    F[:, 15] = t_hit & dcand_l
+    F[:, 17] = y_hit & dcand_l
+    numdate = d_hit & dcand_l
     mdate = (months > 0) & (digits > 0) & (nw <= 25)
     F[:, 16] = np.maximum(numdate, mdate)
-    F[:, 18] = _cand_hits(RE_REL_TIME, stripped, np.flatnonzero(cue_lines_of(B_AGO) & (digits > 0)), n)
-    F[:, 19] = ((firstp & P_BULLET) > 0) & (lens > 1) & (secondc == 32)
+    F[:, 18] = _cand_hits(RE_REL_TIME, texts, np.flatnonzero(cue_lines_of(B_AGO) & (digits > 0)), n)
+    F[:, 19] = ((firstp & P_BULLET) > 0) & second_sp
     dig_first = ((firstfl & C_DIGIT) > 0) & (nc < 400)
     if dig_first.any():
         bc = np.flatnonzero(dig_first)
-        F[bc, 19] = [bool(_RE_BULLET.match(stripped[i])) for i in bc.tolist()]
+        F[bc, 19] = _hits_in(_RE_BULLET, _cand_text(texts, bc), bc, n)[bc]
     F[:, 20] = np.where((ntk > 0) & (ntk <= 12), sharec / np.maximum(ntk, 1), 0.0)
+    h = lineh
     short = (ntk > 0) & (ntk <= 6)
     if short.any():
-        si = np.flatnonzero(short)
-        F[si, 21] = [nm.strip() in RELATED_HEADERS for nm in (norms[i] for i in si.tolist())]
-    pc = np.flatnonzero(cue_lines_of(B_PROMO) & (nw <= 40))
-    if pc.size:
-        F[pc, 22] = [any(p in norms[i] for p in _PROMO_PADDED) for i in pc.tolist()]
-    F[:, 23] = _cand_hits(RE_CREDIT, stripped, np.flatnonzero(cue_lines_of(B_CREDIT) & (nc < 600)), n)
-    cc = np.flatnonzero(cue_lines_of(B_COPY))
-    F[:, 24] = _cand_hits(RE_COPYRIGHT, stripped, cc, n)
+        F[:, 21] = short & _in_sorted(h, _related_hashes())
+    pcand = np.flatnonzero(cue_lines_of(B_PROMO) & (nw <= 40))
+    if pcand.size:
+        sel = np.zeros(n, dtype=bool)
+        sel[pcand] = True
+        ts_ = np.flatnonzero(sel[tline])
+        F[:, 22] = _phrase_lines(th[ts_], tline[ts_], _promo_grams(), n)
+    F[:, 23] = _cand_hits(RE_CREDIT, texts, np.flatnonzero(cue_lines_of(B_CREDIT) & (nc < 600)), n)
+    F[:, 24] = _cand_hits(RE_COPYRIGHT, texts, np.flatnonzero(cue_lines_of(B_COPY)), n)
     F[copysign > 0, 24] = 1.0
-    F[:, 25] = _cand_hits(RE_PRINT_ED, stripped, np.flatnonzero(cue_lines_of(B_PRINT)), n)
+    F[:, 25] = _cand_hits(RE_PRINT_ED, texts, np.flatnonzero(cue_lines_of(B_PRINT)), n)
     F[:, 26] = (((first_bits >> B_BYLINE) & 1) > 0) & (ntk >= 2)
     F[:, 27] = seps
     F[:, 28] = (nc - nw + 1) / np.maximum(nw, 1)
@@ -408,15 +541,317 @@ def line_base(texts: list[str]):
     F[:, 30] = cue_lines_of(B_URL) | (ats > 0)
     F[:, 31] = (firstfl & C_LOWER) > 0
     F[:, 32] = cjk / np.maximum(nc, 1)
-    h = np.fromiter(map(hash, norms), dtype=np.int64, count=n)
-    _, first_idx, inv, counts = np.unique(h, return_index=True, return_inverse=True, return_counts=True)
+    # repeats inside each document: (document, norm hash) groups
+    key = h + doc_id * np.int64(-7046029254386353131)
+    _, first_idx, inv, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
     F[:, 33] = np.where(has_tok, counts[inv], 1)
     F[:, 34] = first_idx[inv] != np.arange(n)
     F[:, 35] = (weff >= 8) & ((F[:, 5] > 0) | (F[:, 10] > 0)) & ((F[:, 3] >= 0.18) | (F[:, 32] > 0.3))
-    return F, stripped, norms, lang, first_bits
+    return F, norms, langs, first_bits, doc_id, (th, tline, tok0, ntk_i, mw)
 
 
-_RE_BULLET = re.compile(r"\d{1,2}[.)][ \t]+")
+class LazyNorms:
+    """Padded normalised text " tok tok " of line i, computed on first use (rules need only a few lines)."""
+
+    __slots__ = ("texts", "cache")
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.cache: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def fill(self, idx) -> list[str]:
+        """Norms of many lines (one normalisation pass over their joined text); returns them in order."""
+        cache, texts = self.cache, self.texts
+        todo = [i for i in idx if i not in cache]
+        if len(todo) > 2:
+            lw = "\n".join([texts[i] for i in todo]).lower()
+            for a in _UNI_PUNCT:
+                if a in lw:
+                    lw = lw.replace(a, " ")
+            parts = lw.encode("utf-8").translate(_ASCII_PUNCT).decode("utf-8").split("\n")
+            if len(parts) == len(todo):
+                for i, s in zip(todo, parts):
+                    cache[i] = " " + " ".join(s.split()) + " "
+        return [self[i] for i in idx]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self.texts)))]
+        s = self.cache.get(i)
+        if s is None:
+            s = self.cache[i] = " " + _norm_text(self.texts[i]) + " "
+        return s
+
+
+_HP = 0x9E3779B97F4A7C15  # odd: invertible mod 2^64
+_HPI = pow(_HP, -1, 1 << 64)
+_POW: list[np.ndarray] = [np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)]
+_KMIX = np.random.default_rng(20240611).integers(1, 2**63, size=64, dtype=np.int64).astype(np.uint64) | np.uint64(1)
+
+
+def _powers(L: int) -> tuple[np.ndarray, np.ndarray]:
+    """P^i and P^-i mod 2^64 for i < L (cached, grown geometrically)."""
+    if _POW[0].shape[0] < L:
+        m = max(L, 2 * _POW[0].shape[0], 1 << 16)
+        with np.errstate(over="ignore"):
+            a = np.full(m, _HP, dtype=np.uint64)
+            a[0] = 1
+            b = np.full(m, _HPI, dtype=np.uint64)
+            b[0] = 1
+            _POW[0] = np.multiply.accumulate(a)
+            _POW[1] = np.multiply.accumulate(b)
+    return _POW[0], _POW[1]
+
+
+@lru_cache(maxsize=1)
+def _low_lut() -> np.ndarray:
+    """Code point -> lowercase code point; whitespace and punctuation -> 32 (the `_norm_text` classes)."""
+    s = "".join(map(chr, range(0xD800))) + "\x00" * 0x800 + "".join(map(chr, range(0xE000, 0x10000)))
+    low = [x if len(x) == 1 else c for c, x in zip(s, map(str.lower, s))]
+    lut = np.frombuffer("".join(low).encode("utf-32-le"), dtype=np.uint32).astype(np.uint16)  # BMP stays BMP
+    lut[np.fromiter(map(str.isspace, s), dtype=bool, count=0x10000)] = 32
+    for b in range(128):
+        if _ASCII_PUNCT[b] == 32:
+            lut[b] = 32
+    for c in _UNI_PUNCT:
+        lut[ord(c)] = 32
+    lut[10] = 32
+    return lut
+
+
+def _tokens(cp: np.ndarray, lens: np.ndarray, starts: np.ndarray, n: int, nl: np.ndarray | None = None):
+    """Tokens of the "\\n"-joined lines: (hash (T,) uint64, line (T,), first token of each line (n,),
+    tokens per line (n,))."""
+    L = cp.shape[0]
+    if L and int(cp.max()) > 0xFFFF:
+        low = _low_lut()[np.minimum(cp, 0xFFFF)].astype(np.uint32)
+        big = cp > 0xFFFF
+        low[big] = cp[big]
+    else:
+        low = _low_lut()[cp]
+    tc = (low != 32).view(np.int8)
+    d = np.diff(tc, prepend=np.int8(0), append=np.int8(0))
+    ts = np.flatnonzero(d == 1)  # token starts
+    te = np.flatnonzero(d == -1)  # one past token ends
+    pw, ipw = _powers(L + 1)
+    H = np.zeros(L + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        np.cumsum(low.astype(np.uint64) * pw[:L], out=H[1:])
+        th = (H[te] - H[ts]) * ipw[ts]
+        th ^= th >> np.uint64(30)  # splitmix64 finalizer: spread short tokens over all bits
+        th *= np.uint64(0xBF58476D1CE4E5B9)
+        th ^= th >> np.uint64(27)
+        th *= np.uint64(0x94D049BB133111EB)
+        th ^= th >> np.uint64(31)
+    if nl is None:
+        nl = _newline_count(cp)
+    tline = nl[ts].astype(np.int64)
+    ntk = np.bincount(tline, minlength=n)
+    tok0 = np.zeros(n, dtype=np.int64)
+    np.cumsum(ntk[:-1], out=tok0[1:])
+    return th, tline, tok0, ntk
+
+
+def _line_hashes(th, tline, tok0, ntk, n) -> np.ndarray:
+    """Order-sensitive hash of each line's token sequence (0 for lines without tokens), as int64."""
+    out = np.zeros(n, dtype=np.uint64)
+    if th.shape[0]:
+        rank = np.minimum(np.arange(th.shape[0]) - tok0[tline], 63)
+        with np.errstate(over="ignore"):
+            contrib = th * _KMIX[rank]
+        has = ntk > 0
+        out[has] = np.add.reduceat(contrib, tok0[has])
+    return out.view(np.int64)
+
+
+def _hash_lines(lines: list[str]):
+    joined = "\n".join(lines)
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    n = len(lines)
+    lens = np.fromiter(map(len, lines), dtype=np.int64, count=n)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lens[:-1] + 1, out=starts[1:])
+    th, tline, tok0, ntk = _tokens(cp, lens, starts, n)
+    return th, tok0, ntk, _line_hashes(th, tline, tok0, ntk, n)
+
+
+@lru_cache(maxsize=1)
+def _vocab_table() -> tuple[np.ndarray, np.ndarray]:
+    """Sorted token hashes of the vocabulary and their bit masks (single-token entries only: others
+    can never equal a token)."""
+    tokmask, _, _ = _token_masks()
+    keys = [w for w in tokmask if w != _SENT and "\n" not in w and _norm_text(w) == w]
+    th, tok0, ntk, _ = _hash_lines(keys)
+    agg: dict[int, int] = {}
+    for w, t0, c in zip(keys, tok0.tolist(), ntk.tolist()):
+        if c == 1:
+            h = int(th[t0])
+            agg[h] = agg.get(h, 0) | tokmask[w]
+    hs = np.array(sorted(agg), dtype=np.uint64)
+    ms = np.array([agg[int(h)] for h in hs], dtype=np.int64)
+    if hs.size == 0:  # pragma: no cover
+        hs, ms = np.zeros(1, dtype=np.uint64), np.zeros(1, dtype=np.int64)
+    return hs, ms
+
+
+_TBITS = 17
+
+
+@lru_cache(maxsize=1)
+def _vocab_hash_table() -> tuple[np.ndarray, np.ndarray, int]:
+    """Open-addressing table (linear probing) of the vocabulary hashes: keys, masks, longest probe."""
+    hs, ms = _vocab_table()
+    size = 1 << _TBITS
+    keys = np.zeros(size, dtype=np.uint64)  # 0 = empty (a token hash of 0 is looked up and missed)
+    vals = np.zeros(size, dtype=np.int64)
+    used = np.zeros(size, dtype=bool)
+    longest = 1
+    for h, m in zip(hs.tolist(), ms.tolist()):
+        b = h >> (64 - _TBITS)
+        p = 1
+        while used[b]:
+            b = (b + 1) & (size - 1)
+            p += 1
+        used[b] = True
+        keys[b] = h
+        vals[b] = m
+        longest = max(longest, p)
+    keys[~used] = 0
+    return keys, vals, longest
+
+
+def _vocab_lookup(th: np.ndarray) -> np.ndarray:
+    """Bit mask of each token hash (0 if not in the vocabulary)."""
+    keys, vals, longest = _vocab_hash_table()
+    b = (th >> np.uint64(64 - _TBITS)).astype(np.int64)
+    k = keys[b]
+    out = np.where(k == th, vals[b], 0)
+    rest = np.flatnonzero((k != th) & (k != 0))
+    mask = (1 << _TBITS) - 1
+    for _ in range(longest - 1):
+        if rest.size == 0:
+            break
+        b = (b[rest] + 1) & mask if b.shape[0] != rest.shape[0] else (b + 1) & mask
+        t = th[rest]
+        k = keys[b]
+        hit = k == t
+        out[rest[hit]] = vals[b[hit]]
+        cont = (~hit) & (k != 0)
+        rest, b = rest[cont], b[cont]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _promo_grams() -> dict[int, np.ndarray]:
+    """Promo phrases as token-hash n-gram keys, by phrase length in tokens."""
+    ph = sorted({_norm_text(p) for p in PROMO_PHRASES if _norm_text(p)})
+    th, tok0, ntk, _ = _hash_lines(ph)
+    out: dict[int, list[int]] = {}
+    for t0, c in zip(tok0.tolist(), ntk.tolist()):
+        if c:
+            g = _gram_keys(th[t0:t0 + c], c)[:1]
+            out.setdefault(c, []).append(int(g[0]))
+    return {m: _sorted_unique(np.array(v, dtype=np.uint64)) for m, v in out.items()}
+
+
+def _gram_keys(th: np.ndarray, m: int) -> np.ndarray:
+    """Key of the m tokens starting at each position j <= T - m."""
+    T = th.shape[0] - m + 1
+    g = np.zeros(max(T, 0), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i in range(m):
+            g += th[i:i + T] * _KMIX[i]
+    return g
+
+
+def _phrase_lines(th: np.ndarray, tline: np.ndarray, grams: dict[int, np.ndarray], n: int) -> np.ndarray:
+    """Lines containing one of the phrases as a contiguous token sequence."""
+    out = np.zeros(n, dtype=bool)
+    for m, keys in grams.items():
+        if th.shape[0] < m:
+            continue
+        g = _gram_keys(th, m)
+        same = tline[: g.shape[0]] == tline[m - 1:]
+        hit = same & _in_sorted(g, keys)
+        out[tline[: g.shape[0]][hit]] = True
+    return out
+
+
+@lru_cache(maxsize=1)
+def _related_hashes() -> np.ndarray:
+    heads = sorted(h for h in RELATED_HEADERS if _norm_text(h) == h and h)
+    if not heads:
+        return np.zeros(0, dtype=np.int64)
+    return _sorted_unique(_hash_lines(heads)[3])
+
+
+def _newline_count(cp: np.ndarray) -> np.ndarray:
+    """nl[i] = number of newlines before position i (= the line of position i)."""
+    nl = np.zeros(cp.shape[0] + 1, dtype=np.int32)
+    np.cumsum(cp == 10, out=nl[1:])
+    return nl
+
+
+def _digit_patterns(cp: np.ndarray, fl: np.ndarray, n: int, nl: np.ndarray):
+    """Per line: a time (`\\d{1,2}[:h.]\\d{2}(?!\\d)` or `\\d{1,2} ?[ap]\\.?m\\b`), a year
+    (`(?<!\\d)(19|20)\\d\\d(?!\\d)`), a numeric date (`\\d{4}[/.-]\\d{1,2}[/.-]\\d{1,2}` or
+    `\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2,4}`), found from the runs of digits instead of three regex scans."""
+    L = cp.shape[0]
+    dg = ((fl & C_DIGIT) > 0).view(np.int8)
+    d = np.diff(dg, prepend=np.int8(0), append=np.int8(0))
+    rs = np.flatnonzero(d == 1)
+    re_ = np.flatnonzero(d == -1)
+    t_hit = np.zeros(n, dtype=bool)
+    y_hit = np.zeros(n, dtype=bool)
+    d_hit = np.zeros(n, dtype=bool)
+    if rs.size == 0:
+        return t_hit, y_hit, d_hit
+    line = nl[rs]
+    rl = re_ - rs
+    cpp = np.append(cp, np.uint32(10)).astype(np.int64)  # sentinel after the end
+    flp = np.append(fl, np.uint8(0))
+    c1 = cpp[np.minimum(re_, L)]
+    # year
+    y = (rl == 4) & (((cpp[rs] == 49) & (cpp[rs + 1] == 57)) | ((cpp[rs] == 50) & (cpp[rs + 1] == 48)))
+    y_hit[line[y]] = True
+    # next run directly after one separator character
+    nxt_adj = np.zeros(rs.size, dtype=bool)
+    nxt_adj[:-1] = rs[1:] == re_[:-1] + 1
+    rl_next = np.zeros(rs.size, dtype=np.int64)
+    rl_next[:-1] = rl[1:]
+    t1 = nxt_adj & ((c1 == 58) | (c1 == 104) | (c1 == 46)) & (rl_next == 2)
+    pp = np.minimum(re_ + (c1 == 32), L)
+    cpa = cpp[pp]
+    q = np.minimum(pp + 1, L)
+    q = np.minimum(q + (cpp[q] == 46), L)
+    qn = np.minimum(q + 1, L)
+    wordc = ((flp[qn] & (C_ALPHA | C_DIGIT)) > 0) | (cpp[qn] == 95)
+    t2 = ((cpa == 97) | (cpa == 112)) & (cpp[q] == 109) & ((qn >= L) | ~wordc)
+    t_hit[line[t1 | t2]] = True
+    # numeric dates: run, sep, run of 1-2, sep, run
+    adj_sep = nxt_adj & ((c1 == 47) | (c1 == 46) | (c1 == 45))  # run, one of "/.-", run
+    adj2 = np.zeros(rs.size, dtype=bool)
+    adj2[:-1] = adj_sep[1:]
+    rl3 = np.zeros(rs.size, dtype=np.int64)
+    rl3[:-2] = rl[2:]
+    dd = adj_sep & ((rl_next == 1) | (rl_next == 2)) & adj2 & ((rl >= 4) | (rl3 >= 2))
+    d_hit[line[dd]] = True
+    return t_hit, y_hit, d_hit
+
+
+def line_base(texts: list[str]):
+    """(features (n, N_BASE), stripped lines, padded norms, language, first-token masks) of one document."""
+    n = len(texts)
+    if n == 0:
+        return np.zeros((0, N_BASE), dtype=np.float32), [], [], "English", np.zeros(0, dtype=np.int64)
+    F, norms, langs, fb, _, _ = batch_line_base(list(texts), np.array([0, n], dtype=np.int64))
+    return F, [" ".join(t.split()) for t in texts], norms[:], langs[0], fb
+
+
+_RE_BULLET = re.compile(r"^[ \t]*\d{1,2}[.)][ \t]+", re.M)
 
 
 _PROMO_PADDED = tuple(" " + _norm_text(p) + " " for p in PROMO_PHRASES if _norm_text(p))
@@ -487,53 +922,128 @@ FULL_NAMES += ["short_run", "in_region", "region_dist", "region_chars", "pos", "
                "rel_stop", "region_frac"]
 
 
-def doc_features(texts: list[str]) -> DocFeatures:
-    base, stripped, norms, lang, first_bits = line_base(texts)
-    n = base.shape[0]
+def batch_features(docs: list[list[str]]) -> BatchFeatures:
+    """Features of every line of every document in `docs` (lists of raw lines) in one set of numpy calls;
+    per-document quantities (language, repeats, context windows, prose region) never cross documents,
+    so a document's rows are the same whatever else is in the batch."""
+    k = len(docs)
+    dl = np.fromiter(map(len, docs), dtype=np.int64, count=k)
+    return batch_features_flat(list(chain.from_iterable(docs)), dl)
+
+
+def batch_features_flat(texts: list[str], doc_lens: np.ndarray) -> BatchFeatures:
+    """`batch_features` for the lines of all documents in one list; document j has doc_lens[j] lines."""
     names = list(FULL_NAMES)
-    X = np.zeros((n, len(names)), dtype=np.float32)
+    dl = np.asarray(doc_lens, dtype=np.int64)
+    k = dl.shape[0]
+    offsets = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(dl, out=offsets[1:])
+    n = int(offsets[-1])
+    if len(texts) != n:
+        raise ValueError(f"{len(texts)} lines for documents of {n} lines in all")
     if n == 0:
-        return DocFeatures(X=X, names=names, base=base, stripped=stripped, norms=norms, region=(0, 0),
-                           language=lang, first_tok_bits=first_bits)
+        return BatchFeatures(X=np.zeros((0, len(names)), dtype=np.float32), names=names,
+                             base=np.zeros((0, N_BASE), dtype=np.float32), texts=[], norms=LazyNorms([]), offsets=offsets,
+                             doc_id=np.zeros(0, dtype=np.int64), regions=np.zeros((k, 2), dtype=np.int64),
+                             languages=["English"] * k, first_tok_bits=np.zeros(0, dtype=np.int64))
+    nz = dl > 0
+    if nz.all():
+        base, norms, langs, first_bits, doc_id, toks = batch_line_base(texts, offsets)
+    else:  # empty documents take no rows
+        nzo = np.zeros(int(nz.sum()) + 1, dtype=np.int64)
+        np.cumsum(dl[nz], out=nzo[1:])
+        base, norms, langs_nz, first_bits, did, toks = batch_line_base(texts, nzo)
+        doc_id = np.flatnonzero(nz)[did]
+        langs = ["English"] * k
+        for j, lg in zip(np.flatnonzero(nz).tolist(), langs_nz):
+            langs[j] = lg
+    X = np.empty((n, len(names)), dtype=np.float32)
     X[:, :N_BASE] = base
     col = N_BASE
+    idx = np.arange(n, dtype=np.int64)
+    ds = offsets[doc_id]  # first row of the line's document
+    de = offsets[doc_id + 1]  # one past its last row
+    pos = idx - ds
+    rem = de - idx - 1
     ctx = base[:, _CTX_IDX]
     nctx = len(_CTX_IDX)
-    for k in (1, 2, -1, -2):
+    for s in (1, 2, -1, -2):
         blk = X[:, col:col + nctx]
         blk[:] = -1.0
-        if k > 0:
-            if k < n:
-                blk[k:] = ctx[:-k]
-        elif -k < n:
-            blk[:k] = ctx[-k:]
+        if s > 0:
+            if s < n:
+                blk[s:] = ctx[:-s]
+            blk[pos < s] = -1.0
+        else:
+            if -s < n:
+                blk[:s] = ctx[-s:]
+            blk[rem < -s] = -1.0
         col += nctx
     win = base[:, _WIN_IDX].astype(np.float64)
     c = np.zeros((n + 1, win.shape[1]))
     np.cumsum(win, axis=0, out=c[1:])
-    idx = np.arange(n)
     for half in (2, 5):
-        lo = np.maximum(idx - half, 0)
-        hi = np.minimum(idx + half + 1, n)
+        lo = np.maximum(idx - half, ds)
+        hi = np.minimum(idx + half + 1, de)
         X[:, col:col + 3] = (c[hi] - c[lo]) / (hi - lo)[:, None]
         col += 3
+    # runs of short non-sentence lines, broken at document starts
     short = (base[:, 1] < 8) & (base[:, 5] == 0)
-    X[:, col] = _run_lengths(short)
+    rstart = short.copy()
+    rstart[1:] &= ~short[:-1] | (pos[1:] == 0)
+    rid = np.cumsum(rstart)
+    rlen = np.bincount(rid[short], minlength=int(rid[-1]) + 1)
+    X[:, col] = np.where(short, rlen[rid], 0)
     col += 1
-    rs, re_ = densest_region(base)
-    fidx = idx.astype(np.float32)
-    X[rs:re_, col] = 1.0
+    # densest prose region per document (maximum-sum run; a few numpy calls per document)
+    regions = np.zeros((k, 2), dtype=np.int64)
+    ob = offsets.tolist()
+    for j in range(k):
+        a_, b_ = ob[j], ob[j + 1]
+        if b_ > a_:
+            s_, e_ = densest_region(base[a_:b_])
+            regions[j] = (a_ + s_, a_ + e_)
+        else:
+            regions[j] = (a_, a_)
+    rs = regions[doc_id, 0]
+    re_ = regions[doc_id, 1]
+    X[:, col] = (idx >= rs) & (idx < re_)
     X[:, col + 1] = np.minimum(np.where(idx < rs, rs - idx, np.where(idx >= re_, idx - re_ + 1, 0)), 50)
     chars = np.expm1(base[:, 0].astype(np.float64))
-    tot = float(chars.sum()) or 1.0
-    X[:, col + 2] = float(chars[rs:re_].sum()) / tot
-    X[:, col + 3] = fidx / max(n - 1, 1)
-    X[:, col + 4] = np.cumsum(chars) / tot
-    X[:, col + 5] = np.log1p(n)
+    cc = np.zeros(n + 1)
+    np.cumsum(chars, out=cc[1:])
+    tot = cc[de] - cc[ds]
+    tot[tot == 0] = 1.0
+    X[:, col + 2] = (cc[re_] - cc[rs]) / tot
+    X[:, col + 3] = pos / np.maximum(de - ds - 1, 1)
+    X[:, col + 4] = (cc[idx + 1] - cc[ds]) / tot
+    X[:, col + 5] = np.log1p(de - ds)
+    # median stop ratio of the prose lines (of all lines where a document has none)
     prose = base[:, 35] > 0
-    doc_stop = float(np.median(base[prose, 3])) if prose.any() else float(np.median(base[:, 3]))
-    X[:, col + 6] = doc_stop
-    X[:, col + 7] = base[:, 3] - doc_stop
-    X[:, col + 8] = (re_ - rs) / n
-    return DocFeatures(X=X, names=names, base=base, stripped=stripped, norms=norms, region=(rs, re_),
-                       language=lang, first_tok_bits=first_bits)
+    has_prose = np.bincount(doc_id[prose], minlength=k) > 0
+    sel = prose | ~has_prose[doc_id]
+    sd = doc_id[sel]
+    sv = base[sel, 3]
+    o = np.lexsort((sv, sd))
+    sv = sv[o]
+    cnt = np.bincount(sd, minlength=k)
+    so = np.zeros(k, dtype=np.int64)
+    np.cumsum(cnt[:-1], out=so[1:])
+    med = np.zeros(k, dtype=np.float32)
+    ok = cnt > 0
+    med[ok] = (sv[so[ok] + (cnt[ok] - 1) // 2] + sv[so[ok] + cnt[ok] // 2]) / np.float32(2)
+    X[:, col + 6] = med[doc_id]
+    X[:, col + 7] = base[:, 3] - med[doc_id]
+    X[:, col + 8] = (re_ - rs) / (de - ds)
+    return BatchFeatures(X=X, names=names, base=base, texts=texts, norms=norms, offsets=offsets, doc_id=doc_id,
+                         regions=regions, languages=langs, first_tok_bits=first_bits, tokens=toks)
+
+
+def doc_features(texts: list[str]) -> DocFeatures:
+    """Features of one document (a batch of one: identical to its rows in any `batch_features` call)."""
+    n = len(texts)
+    if n == 0:
+        return DocFeatures(X=np.zeros((0, len(FULL_NAMES)), dtype=np.float32), names=list(FULL_NAMES),
+                           base=np.zeros((0, N_BASE), dtype=np.float32), stripped=[], norms=[], region=(0, 0),
+                           language="English", first_tok_bits=np.zeros(0, dtype=np.int64))
+    return batch_features([list(texts)]).doc(0)

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from corpusclean.blocks import split_lines
 from corpusclean import boilerplate
-from corpusclean.boilerplate import classify_dump, parse_authors, parse_datetime
-from corpusclean.features import FEATURE_NAMES, FULL_NAMES, doc_features
+from corpusclean.boilerplate import classify_dump, classify_dumps, parse_authors, parse_datetime
+from corpusclean.features import FEATURE_NAMES, FULL_NAMES, batch_features, doc_features
 from corpusclean.records import KEEP_KINDS, REASONS
 
 P1 = ("The council voted on Tuesday to extend the river walk by another two kilometres, "
@@ -235,6 +235,117 @@ def test_vectorised_line_features_match_simple_definitions():
     assert f.base[6, col["cap_ratio"]] == 0.5
     assert f.base[7, col["cjk_frac"]] > 0.5
     assert f.norms[0] == " hello world "
+
+
+OTHER_PAGES = [
+    "\n".join(["Markets", "Mar 3, 2020 / 07:45", "Harbour cranes return to work after a week of repairs", P1,
+               "Workers inspect a crane at the eastern dock on Monday",
+               "Workers inspect a crane at the eastern dock on Monday morning. Photo: Harbour Authority", P2, P3]),
+    "\n".join([P1, "Volunteers plant trees along the new path. Photo: City archive", P2,
+               "Volunteers plant trees along the new path. Photo: City archive", P3]),
+    "\n".join(["Share Tweet Email Print", P1, P2, P3]),
+    "\n".join([P1, P2, P3, P4]),
+    "",
+    "\n".join(["Budget plan passes first reading in the assembly",
+               "  • The plan raises spending on schools and clinics over the next three years", P1, P2,
+               "Additional reporting by Sam Ortiz", P4, P5]),
+]
+
+
+def _as_tuples(res):
+    decisions, meta = res
+    return [(d.label, d.detail, d.text) for d in decisions], (meta.title, meta.authors, meta.published, meta.kind)
+
+
+def test_batch_api_equals_one_document_at_a_time():
+    docs = [split_lines(t) for t in [NEWS_PAGE] + OTHER_PAGES + [NEWS_PAGE]]
+    batch = classify_dumps(docs)
+    assert len(batch) == len(docs)
+    for blocks, res in zip(docs, batch):
+        assert len(res[0]) == len(blocks)
+        assert _as_tuples(res) == _as_tuples(classify_dump(blocks))
+    assert classify_dumps([]) == []
+
+
+def test_batch_features_rows_equal_single_document_features():
+    docs = [[b.text for b in split_lines(t)] for t in [NEWS_PAGE] + OTHER_PAGES]
+    bf = batch_features(docs)
+    assert bf.X.shape[0] == sum(map(len, docs))
+    for j, d in enumerate(docs):
+        a, b = int(bf.offsets[j]), int(bf.offsets[j + 1])
+        f = doc_features(d)
+        np.testing.assert_array_equal(bf.X[a:b], f.X)
+        assert bf.languages[j] == f.language or not d
+        assert (tuple(int(x) - a for x in bf.regions[j]) == f.region) or not d
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(_line, min_size=0, max_size=12), min_size=1, max_size=4))
+def test_property_batch_equals_single(pages):
+    docs = [split_lines("\n".join(p)) for p in pages]
+    for blocks, res in zip(docs, classify_dumps(docs)):
+        assert _as_tuples(res) == _as_tuples(classify_dump(blocks))
+
+
+def test_long_lines_without_tokens_do_not_break_the_pull_quote_index():
+    dashes = " ".join(["-"] * 20)  # 20 whitespace words, no token
+    for text in (dashes, "\n".join([dashes, "A b c d e", dashes, P1])):
+        blocks = split_lines(text)
+        assert len(classify_dump(blocks)[0]) == len(blocks)
+
+
+_TIME_RE = __import__("re").compile(r"\d{1,2}[:h.]\d{2}(?!\d)|\d{1,2} ?[ap]\.?m\b")
+_YEAR_RE = __import__("re").compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_DATE_RE = __import__("re").compile(r"\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789:h./- apm2019x", min_size=1, max_size=30), min_size=1, max_size=6))
+def test_digit_run_patterns_match_the_regexes(lines):
+    from corpusclean.features import _char_lut, _digit_patterns, _newline_count
+
+    lines = [ln for ln in lines if "\n" not in ln]
+    joined = "\n".join(lines)
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    fl = _char_lut()[cp]
+    t, y, d = _digit_patterns(cp, fl, len(lines), _newline_count(cp))
+    for i, ln in enumerate(lines):
+        assert bool(t[i]) == bool(_TIME_RE.search(ln)), ln
+        assert bool(y[i]) == bool(_YEAR_RE.search(ln)), ln
+        assert bool(d[i]) == bool(_DATE_RE.search(ln)), ln
+
+
+def test_token_hash_lookup_matches_vocabulary_dict():
+    from itertools import repeat
+
+    from corpusclean.features import _hash_lines, _norm_text, _token_masks, _vocab_lookup
+
+    tokmask = _token_masks()[0]
+    lines = [NEWS_PAGE.replace("\n", " "), "Der Rat stimmte am Dienstag zu, und die Stadt plant mehr.",
+             "Le conseil a voté mardi pour prolonger la promenade de deux kilomètres.",
+             "Photo: credit (c) 2020 all rights reserved, sign up for our newsletter 5 min ago"]
+    th, _tok0, _ntk, _ = _hash_lines(lines)
+    toks = [t for ln in lines for t in _norm_text(ln).split()]
+    assert len(toks) == th.shape[0]
+    expect = np.fromiter(map(tokmask.get, toks, repeat(0)), dtype=np.int64, count=len(toks))
+    np.testing.assert_array_equal(_vocab_lookup(th), expect)
+
+
+def test_quickscorer_matches_walk_for_wide_trees():
+    lgb = pytest.importorskip("lightgbm")
+    from corpusclean.treemodel import export_booster
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(3000, 5)).astype(np.float32)
+    y = (np.sin(3 * X[:, 0]) + X[:, 1] * X[:, 2] + rng.normal(scale=0.3, size=3000) > 0).astype(int)
+    for leaves in (8, 24, 48):  # 16-, 32- and 64-bit leaf masks
+        params = dict(objective="binary", num_leaves=leaves, min_data_in_leaf=5, learning_rate=0.3,
+                      verbose=-1, num_threads=1, seed=1, deterministic=True)
+        booster = lgb.train(params, lgb.Dataset(X, label=y), num_boost_round=8)
+        te = export_booster(booster)
+        Xt = rng.normal(size=(2000, 5)).astype(np.float32)
+        np.testing.assert_allclose(te.raw_score(Xt), te.raw_score_walk(Xt), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(te.predict(Xt), booster.predict(Xt, num_threads=1), rtol=0, atol=1e-9)
 
 
 # Small labelled documents (line, keep) the trainer may add to every fold (benchmarks/train_boilerplate.py).
