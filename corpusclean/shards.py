@@ -25,9 +25,9 @@ import xxhash
 from . import PIPELINE_VERSION
 from . import schema as S
 from .config import PipelineConfig
-from .document import process_document
+from .document import process_documents
 from .readers import FileEntry, discover, read_document, sha256_file
-from .records import Citation, DocumentResult, Reject
+from .records import Citation, DocumentResult, RawDocument, Reject
 
 STAGE_FILES = ("docs", "blocks", "citations", "rejects", "keys")
 
@@ -175,23 +175,27 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
     timings: dict[str, float] = {"read": 0.0, "clean": 0.0, "keys": 0.0, "write": 0.0}
     results: list[DocumentResult] = []
     rejects: list[Reject] = []
+    raws: list[RawDocument] = []
     for f in shard.files:
         ta = time.perf_counter()
         raw = read_document(FileEntry(f.source, f.path, f.size), config.max_file_bytes)
-        tb = time.perf_counter()
-        timings["read"] += tb - ta
+        timings["read"] += time.perf_counter() - ta
         if isinstance(raw, Reject):
             rejects.append(raw)
-            continue
-        try:
-            results.append(process_document(raw, config))
-        except RecursionError:
-            rejects.append(Reject(f.source, "too_complex", "document nesting too deep to process", raw.sha256))
-        except Exception as e:  # noqa: BLE001 - one bad file must not stop the run
-            tb_last = traceback.extract_tb(e.__traceback__)[-1]
-            rejects.append(Reject(f.source, "processing_error",
-                                  f"{type(e).__name__}: {e} (at {Path(tb_last.filename).name}:{tb_last.lineno})", raw.sha256))
-        timings["clean"] += time.perf_counter() - tb
+        else:
+            raws.append(raw)
+    tb = time.perf_counter()
+    for raw, res in zip(raws, process_documents(raws, config)):
+        if isinstance(res, DocumentResult):
+            results.append(res)
+        elif isinstance(res, RecursionError):
+            rejects.append(Reject(raw.source, "too_complex", "document nesting too deep to process", raw.sha256))
+        else:
+            tb_last = traceback.extract_tb(res.__traceback__)[-1] if res.__traceback__ else None
+            where = f" (at {Path(tb_last.filename).name}:{tb_last.lineno})" if tb_last else ""
+            rejects.append(Reject(raw.source, "processing_error", f"{type(res).__name__}: {res}{where}", raw.sha256))
+    timings["clean"] += time.perf_counter() - tb
+    rejects.sort(key=lambda r: r.source)
     tables = _stage_tables(results, rejects)
     tk = time.perf_counter()
     from .dedup import build_keys
