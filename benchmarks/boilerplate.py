@@ -6,7 +6,7 @@
 text mode: text/<id>.txt -> split_lines -> classify_dump; with --cv K (default 5) every page is scored by
 the fold model that did not see it (cross-validation by page, folds from benchmarks/train_boilerplate.py);
 --cv 0 uses the shipped model (trained on all pages: an optimistic, in-sample figure).
-html mode: corpusclean.html.html_blocks(html, HtmlConfig()) if that module exists.
+html mode: each page through corpusclean.document.process_documents (the pipeline's front door).
 Also prints the text classifier's cost in microseconds per line.
 """
 
@@ -86,23 +86,21 @@ def run_text(bench: Path, out: Path, cv: int, threshold: float | None = None, mo
 
 
 def run_html(bench: Path, out: Path) -> bool:
-    try:
-        from corpusclean.config import HtmlConfig
-        from corpusclean.html import html_blocks
-    except ImportError as e:
-        print(f"html mode skipped: corpusclean.html not available ({e})")
-        return False
-    cfg = HtmlConfig()
+    """HTML through the pipeline's own front door (decoding, Wikipedia routing, html_blocks)."""
+    from corpusclean.config import PipelineConfig
+    from corpusclean.document import process_documents
+    from corpusclean.readers import decode
+    from corpusclean.records import RawDocument
+
+    cfg = PipelineConfig(detect_language=False)
     for row in _manifest(bench):
         raw = gzip.decompress((bench / "html" / f"{row['id']}.html.gz").read_bytes())
-        try:
-            html = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            from bs4 import UnicodeDammit
-
-            html = UnicodeDammit(raw).unicode_markup or raw.decode("latin-1")
-        blocks, decisions, _meta = html_blocks(html, cfg)
-        kept = [d.text if d.text is not None else b.text.strip() for b, d in zip(blocks, decisions) if d.keep]
+        decoded = decode(raw)
+        text = decoded[0] if isinstance(decoded, tuple) else raw.decode("utf-8", "replace")
+        doc = RawDocument(row["id"], "", "html", "", "", text, len(raw))
+        res = process_documents([doc], cfg)[0]
+        kept = [] if isinstance(res, Exception) else [
+            d.text if d.text is not None else b.text.strip() for b, d in zip(res.blocks, res.decisions) if d.keep]
         (out / f"{row['id']}.txt").write_text("\n".join(kept) + "\n", encoding="utf-8")
     return True
 
