@@ -14,10 +14,12 @@ import os
 import shutil
 import time
 import traceback
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import xxhash
@@ -159,6 +161,12 @@ class ShardSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
+def _environment_errors() -> tuple[type[BaseException], ...]:
+    from .boilerplate import ModelMissingError
+
+    return (ImportError, MemoryError, ModelMissingError)
+
+
 def shard_dir_for(cache_dir: str | os.PathLike, shard: Shard) -> Path:
     return Path(cache_dir) / "shards" / shard.key
 
@@ -185,9 +193,12 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
         else:
             raws.append(raw)
     tb = time.perf_counter()
+    _ENVIRONMENT_ERRORS = _environment_errors()
     for raw, res in zip(raws, process_documents(raws, config)):
         if isinstance(res, DocumentResult):
             results.append(res)
+        elif isinstance(res, _ENVIRONMENT_ERRORS):  # a broken install, not a bad file: fail the run loudly
+            raise res
         elif isinstance(res, RecursionError):
             rejects.append(Reject(raw.source, "too_complex", "document nesting too deep to process", raw.sha256))
         else:
@@ -196,11 +207,11 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
             rejects.append(Reject(raw.source, "processing_error", f"{type(res).__name__}: {res}{where}", raw.sha256))
     timings["clean"] += time.perf_counter() - tb
     rejects.sort(key=lambda r: r.source)
-    tables = _stage_tables(results, rejects)
+    tables, keys_in = _stage_and_keys(results, rejects)
     tk = time.perf_counter()
     from .dedup import build_keys
 
-    tables["keys"] = build_keys(_keys_input(results), config.dedup)
+    tables["keys"] = build_keys(keys_in, config.dedup)
     timings["keys"] = time.perf_counter() - tk
     tw = time.perf_counter()
     tmp = out.with_name(out.name + f".tmp-{os.getpid()}")
@@ -240,10 +251,20 @@ def _published(value: str | None) -> datetime | None:
 
 
 def _stage_tables(results: list[DocumentResult], rejects: list[Reject]) -> dict[str, pa.Table]:
+    """The staged docs/blocks/citations/rejects tables (see `_stage_and_keys`)."""
+    return _stage_and_keys(results, rejects)[0]
+
+
+def _stage_and_keys(results: list[DocumentResult], rejects: list[Reject]) -> tuple[dict[str, pa.Table], pa.Table]:
+    """The staged tables and the dedup keys input (same rows as `_keys_input`) from one pass over the
+    blocks: columns are built from flat lists, one comprehension per column and document (no per-row
+    dicts), and the per-document key columns are expanded to blocks with one `take`."""
     docs: dict[str, list] = {f.name: [] for f in DOCS_STAGE_SCHEMA}
-    blocks: dict[str, list] = {f.name: [] for f in BLOCKS_SCHEMA}
+    doc_id, position, raw_start, raw_end, kept, label, detail = [], [], [], [], [], [], []
+    raw_text, text, keys_text, cites, dup_doc, dup_pos = [], [], [], [], [], []
+    doc_index: list[int] = []  # per block: its document's row
     cits: list[dict] = []
-    for r in results:
+    for di, r in enumerate(results):
         did = doc_id_for(r.raw.source)
         m = r.meta
         row = dict(doc_id=did, source=r.raw.source, source_sha256=r.raw.sha256, format=r.raw.format,
@@ -252,32 +273,61 @@ def _stage_tables(results: list[DocumentResult], rejects: list[Reject]) -> dict[
                    language=r.language, n_blocks=len(r.blocks), n_citations=len(r.citations))
         for k in docs:
             docs[k].append(row[k])
-        for pos, (b, d) in enumerate(zip(r.blocks, r.decisions)):
-            keep = d.keep
-            blocks["doc_id"].append(did)
-            blocks["position"].append(pos)
-            blocks["raw_start"].append(b.raw_start)
-            blocks["raw_end"].append(b.raw_end)
-            blocks["kept"].append(keep)
-            blocks["label"].append(d.label)
-            blocks["detail"].append(d.detail or "")
-            blocks["raw_text"].append(b.text)
-            blocks["text"].append((d.text if d.text is not None else b.text.strip()) if keep else None)
-            blocks["cites"].append(list(d.cites) if keep else [])
-            blocks["duplicate_of_doc"].append(d.duplicate_of_doc)
-            blocks["duplicate_of_position"].append(d.duplicate_of_position)
+        blocks, decs = r.blocks, r.decisions
+        nb = min(len(blocks), len(decs))
+        if len(blocks) != nb or len(decs) != nb:
+            blocks, decs = blocks[:nb], decs[:nb]
+        doc_id += [did] * nb
+        doc_index += [di] * nb
+        position += range(nb)
+        raw_start += [b.raw_start for b in blocks]
+        raw_end += [b.raw_end for b in blocks]
+        keep = [d.keep for d in decs]
+        kept += keep
+        label += [d.label for d in decs]
+        detail += [d.detail or "" for d in decs]
+        rt = [b.text for b in blocks]
+        raw_text += rt
+        kt = [(d.text if d.text is not None else t.strip()) if d.keep else t.strip() for t, d in zip(rt, decs)]
+        keys_text += kt
+        text += [x if k else None for x, k in zip(kt, keep)]
+        cites += [list(d.cites) if d.keep else [] for d in decs]
+        dup_doc += [d.duplicate_of_doc for d in decs]
+        dup_pos += [d.duplicate_of_position for d in decs]
         for c in r.citations:
             cits.append(_citation_row(did, c))
     cit_table = pa.Table.from_pylist(cits, schema=_CIT_STAGE) if cits else _CIT_STAGE.empty_table()
     rej = pa.Table.from_pylist(
         [dict(source=x.source, source_sha256=x.sha256, error_type=x.error_type, message=x.message, run_id=None) for x in rejects],
         schema=S.REJECTS)
-    return {
+    blocks_cols = dict(doc_id=doc_id, position=position, raw_start=raw_start, raw_end=raw_end, kept=kept, label=label,
+                       detail=detail, raw_text=raw_text, text=text, cites=cites, duplicate_of_doc=dup_doc,
+                       duplicate_of_position=dup_pos)
+    tables = {
         "docs": pa.table(docs, schema=DOCS_STAGE_SCHEMA),
-        "blocks": pa.table(blocks, schema=BLOCKS_SCHEMA),
+        "blocks": pa.table(blocks_cols, schema=BLOCKS_SCHEMA),
         "citations": cit_table,
         "rejects": rej,
     }
+    # keys input: per-document columns expanded to blocks with one take (no per-block Python)
+    idx = pa.array(doc_index, pa.int64())
+    dt = tables["docs"]
+    keys_in = pa.table({
+        "doc_id": tables["blocks"].column("doc_id"),
+        "source": dt.column("source").take(idx),
+        "source_sha256": dt.column("source_sha256").take(idx),
+        "site": dt.column("site").take(idx),
+        "position": tables["blocks"].column("position"),
+        "kept": tables["blocks"].column("kept"),
+        "label": tables["blocks"].column("label"),
+        "text": pa.array(keys_text, pa.string()),
+    }, schema=_KEYS_INPUT_SCHEMA)
+    return tables, keys_in
+
+
+_KEYS_INPUT_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("source", pa.string()), ("source_sha256", pa.string()), ("site", pa.string()),
+    ("position", pa.int32()), ("kept", pa.bool_()), ("label", pa.string()), ("text", pa.string())])
 
 
 _CIT_STAGE = S.CITATIONS
@@ -338,53 +388,76 @@ def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_dir: st
     if reused is not None:
         return reused
     src = shard_dir_for(cache_dir, shard)
-    blocks = pq.read_table(src / "blocks.parquet")
+    blocks = pq.read_table(src / "blocks.parquet").combine_chunks()
     docs = pq.read_table(src / "docs.parquet")
-    b = blocks.to_pydict()
     n = blocks.num_rows
-    para = {f.name: [] for f in S.PARAGRAPHS}
-    rem = {f.name: [] for f in S.REMOVED}
     doc_texts: dict[str, list[str]] = {}
-    n_par: dict[str, int] = {}
-    n_rem: dict[str, int] = {}
-    n_dup: dict[str, int] = {}
-    reasons: dict[str, int] = {}
-    from .normalize import text_hash
-
-    for i in range(n):
-        did, pos = b["doc_id"][i], b["position"][i]
-        change = decisions.get((did, pos))
-        if b["kept"][i] and change is None:
-            text = b["text"][i]
-            para["doc_id"].append(did)
-            para["position"].append(pos)
-            para["kind"].append(b["label"][i])
-            para["text"].append(text)
-            para["hash"].append(text_hash(text))
-            para["raw_start"].append(b["raw_start"][i])
-            para["raw_end"].append(b["raw_end"][i])
-            para["cites"].append(b["cites"][i])
-            doc_texts.setdefault(did, []).append(text)
-            n_par[did] = n_par.get(did, 0) + 1
-            continue
-        if change is not None:
-            reason, detail, dup_doc, dup_pos = change
+    # Vectorised over the shard's blocks: a block stays a paragraph when kept and no dedup decision
+    # changes it; every other block is a removed row (the decision's reason when there is one).
+    kept = blocks.column("kept").to_numpy(zero_copy_only=False).astype(bool) if n else np.zeros(0, bool)
+    changed_idx: list[int] = []
+    changes: list[tuple] = []
+    if decisions and n:
+        get = decisions.get
+        for i, key in enumerate(zip(blocks.column("doc_id").to_pylist(), blocks.column("position").to_pylist())):
+            ch = get(key)
+            if ch is not None:
+                changed_idx.append(i)
+                changes.append(ch)
+    is_para = kept.copy()
+    if changed_idx:
+        is_para[np.asarray(changed_idx, dtype=np.int64)] = False
+    p_idx = pa.array(np.flatnonzero(is_para))
+    r_sel = np.flatnonzero(~is_para)
+    r_idx = pa.array(r_sel)
+    ptext = blocks.column("text").take(p_idx)
+    para_tbl = pa.table({
+        "doc_id": blocks.column("doc_id").take(p_idx),
+        "position": blocks.column("position").take(p_idx),
+        "kind": blocks.column("label").take(p_idx),
+        "text": ptext,
+        "hash": _paragraph_hashes(src, blocks, p_idx, ptext),
+        "raw_start": blocks.column("raw_start").take(p_idx),
+        "raw_end": blocks.column("raw_end").take(p_idx),
+        "cites": blocks.column("cites").take(p_idx),
+    })
+    p_docs = para_tbl.column("doc_id").to_pylist()
+    for did, text in zip(p_docs, ptext.to_pylist()):
+        lst = doc_texts.get(did)
+        if lst is None:
+            doc_texts[did] = [text]
         else:
-            reason, detail = b["label"][i], b["detail"][i]
-            dup_doc, dup_pos = b["duplicate_of_doc"][i], b["duplicate_of_position"][i]
-        rem["doc_id"].append(did)
-        rem["position"].append(pos)
-        rem["raw_start"].append(b["raw_start"][i])
-        rem["raw_end"].append(b["raw_end"][i])
-        rem["text"].append(b["raw_text"][i])
-        rem["reason"].append(reason)
-        rem["detail"].append(detail)
-        rem["duplicate_of_doc"].append(dup_doc)
-        rem["duplicate_of_position"].append(dup_pos)
-        n_rem[did] = n_rem.get(did, 0) + 1
-        if reason == "duplicate":
-            n_dup[did] = n_dup.get(did, 0) + 1
-        reasons[reason] = reasons.get(reason, 0) + 1
+            lst.append(text)
+    n_par = Counter(p_docs)
+    reason_col = blocks.column("label").take(r_idx)
+    detail_col = blocks.column("detail").take(r_idx)
+    dupd_col = blocks.column("duplicate_of_doc").take(r_idx)
+    dupp_col = blocks.column("duplicate_of_position").take(r_idx)
+    if changed_idx:  # patch the rows whose fate the corpus-wide dedup decided
+        where = {int(i): k for k, i in enumerate(r_sel.tolist())}
+        reason_l, detail_l = reason_col.to_pylist(), detail_col.to_pylist()
+        dupd_l, dupp_l = dupd_col.to_pylist(), dupp_col.to_pylist()
+        for i, (reason, detail, dd, dp) in zip(changed_idx, changes):
+            k = where[i]
+            reason_l[k], detail_l[k], dupd_l[k], dupp_l[k] = reason, detail, dd, dp
+        reason_col, detail_col = pa.array(reason_l, pa.string()), pa.array(detail_l, pa.string())
+        dupd_col, dupp_col = pa.array(dupd_l, pa.string()), pa.array(dupp_l, pa.int32())
+    rem_tbl = pa.table({
+        "doc_id": blocks.column("doc_id").take(r_idx),
+        "position": blocks.column("position").take(r_idx),
+        "raw_start": blocks.column("raw_start").take(r_idx),
+        "raw_end": blocks.column("raw_end").take(r_idx),
+        "text": blocks.column("raw_text").take(r_idx),
+        "reason": reason_col,
+        "detail": detail_col,
+        "duplicate_of_doc": dupd_col,
+        "duplicate_of_position": dupp_col,
+    })
+    r_docs = rem_tbl.column("doc_id").to_pylist()
+    r_reasons = rem_tbl.column("reason").to_pylist()
+    n_rem = Counter(r_docs)
+    n_dup = Counter(x for x, reason in zip(r_docs, r_reasons) if reason == "duplicate")
+    reasons = dict(Counter(r_reasons))
     d = docs.to_pydict()
     ids = d["doc_id"]
     d["text"] = ["\n\n".join(doc_texts.get(x, [])) for x in ids]
@@ -399,8 +472,8 @@ def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_dir: st
                                  pa.array([run_id] * rejects.num_rows, pa.string()))
     out = {
         "documents": pa.table({f.name: d[f.name] for f in S.DOCUMENTS}, schema=S.DOCUMENTS),
-        "paragraphs": pa.table(para, schema=S.PARAGRAPHS),
-        "removed": pa.table(rem, schema=S.REMOVED),
+        "paragraphs": para_tbl.cast(S.PARAGRAPHS),
+        "removed": rem_tbl.cast(S.REMOVED),
         "citations": cits.cast(S.CITATIONS),
         "rejects": rejects.cast(S.REJECTS),
     }
@@ -414,6 +487,22 @@ def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_dir: st
     counts.update({f"reason:{k}": v for k, v in reasons.items()})
     _write_manifest(snapshot_dir, shard.key, {"final_key": final_key, "parts": parts, "counts": counts})
     return counts
+
+
+def _paragraph_hashes(src: Path, blocks: pa.Table, p_idx: pa.Array, ptext) -> pa.Array:
+    """text_hash of each kept paragraph: read from the shard's keys table, whose `hash` column is
+    hash64(normalize(text)) of the same rows in the same order (for a kept block, the keys text is
+    the block's kept text), so nothing is normalised twice. Recomputed if the keys do not line up."""
+    try:
+        keys = pq.read_table(src / "keys.parquet", columns=["doc_id", "position", "hash"])
+        if keys.num_rows == blocks.num_rows and keys.column("position").equals(blocks.column("position")) \
+                and keys.column("doc_id").equals(blocks.column("doc_id")):
+            return keys.column("hash").take(p_idx)
+    except (OSError, KeyError, pa.ArrowInvalid):
+        pass
+    from .normalize import text_hash
+
+    return pa.array([text_hash(t) for t in ptext.to_pylist()], pa.int64())
 
 
 MANIFEST = ".manifest"

@@ -201,3 +201,18 @@ def test_unchanged_shards_reuse_their_published_parts(tmp_path):
     ids = {d["source"]: d["doc_id"] for d in pq.read_table(out / "documents").to_pylist()}
     dups = [r for r in removed if r["doc_id"] == ids["fixtures/essay.txt"] and r["reason"] == "duplicate"]
     assert dups and all(r["duplicate_of_doc"] == ids["essay_copy.txt"] for r in dups)
+
+
+def test_a_broken_install_fails_the_run_instead_of_rejecting_every_file(tmp_path, monkeypatch):
+    import corpusclean.document as document
+
+    def broken(raw, config):
+        raise ImportError("some module is missing")
+
+    monkeypatch.setattr(document, "_route", broken)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("A line of text long enough to be a paragraph of the body of a page.\n")
+    with pytest.raises(ImportError):
+        run_pipeline(str(raw), str(tmp_path / "out"))
+    assert not (tmp_path / "out" / "documents").exists()  # nothing was published
