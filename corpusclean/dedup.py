@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import unicodedata
 import uuid
 
 import numpy as np
@@ -48,7 +49,7 @@ import pyarrow.parquet as pq
 import xxhash
 
 from .config import DedupConfig
-from .normalize import normalize
+from .normalize import normalize  # noqa: F401 - build_keys inlines it (one comprehension); keep in sync
 
 __all__ = [
     "KEYS_SCHEMA",
@@ -160,16 +161,36 @@ def shingle_hashes(normalized: list[str], k: int) -> tuple[np.ndarray, np.ndarra
     return sh, sh_off
 
 
+_SIG_BLOCK = 131072  # shingles per block of the signature loop (1 MB of uint64: stays in cache)
+
+
 def _band_keys(sh: np.ndarray, s_off: np.ndarray, num_perm: int, bands: int) -> np.ndarray:
-    """MinHash (multiply-shift, 32-bit values) over each row's shingles, then one 64-bit key per band."""
+    """MinHash (multiply-shift, 32-bit values) over each row's shingles, then one 64-bit key per band.
+
+    Per permutation p a row's signature value is min over its shingles of (sh * a[p] + b[p]) >> 32
+    (uint64, wrapping). The shift is monotone, so it is applied once to the minima instead of to every
+    shingle; the products go to one reused buffer, over blocks of rows of about `_SIG_BLOCK` shingles."""
     n = len(s_off) - 1
     a, b = _perm_params(num_perm)
     sig = np.empty((n, num_perm), dtype=np.uint64)
-    starts = s_off[:-1]
-    with np.errstate(over="ignore"):
-        for p in range(num_perm):
-            v = (sh * a[p] + b[p]) >> _U(32)
-            sig[:, p] = np.minimum.reduceat(v, starts)
+    if n:
+        longest = int(np.diff(s_off).max())
+        buf = np.empty(min(len(sh), _SIG_BLOCK + longest), dtype=np.uint64)
+        r0 = 0
+        with np.errstate(over="ignore"):
+            while r0 < n:
+                r1 = int(np.searchsorted(s_off, s_off[r0] + _SIG_BLOCK, side="right")) - 1
+                r1 = min(max(r1, r0 + 1), n)
+                lo, hi = int(s_off[r0]), int(s_off[r1])
+                x, bb = sh[lo:hi], buf[: hi - lo]
+                starts = s_off[r0:r1] - lo
+                out = sig[r0:r1]
+                for p in range(num_perm):
+                    np.multiply(x, a[p], out=bb)
+                    np.add(bb, b[p], out=bb)
+                    np.minimum.reduceat(bb, starts, out=out[:, p])
+                r0 = r1
+            sig >>= _U(32)
     rows = num_perm // bands
     rc = _constants(0x5EED0006, rows) | _U(1)
     bc = _constants(0x5EED0007, bands)
@@ -188,11 +209,12 @@ def build_keys(rows: pa.Table, cfg: DedupConfig) -> pa.Table:
     """Per-shard dedup keys (see module doc and KEYS_SCHEMA). Deterministic; drops the text."""
     texts = rows.column("text").to_pylist()
     kept = rows.column("kept").to_numpy(zero_copy_only=False).astype(bool)
-    norm = [normalize(t or "") for t in texts]
+    nfkc = unicodedata.normalize  # normalize() inlined: one comprehension, no call per row
+    norm = [" ".join(nfkc("NFKC", t).casefold().split()) if t else "" for t in texts]
     hashes = np.fromiter(
-        (xxhash.xxh3_64_intdigest(s.encode("utf-8")) for s in norm), dtype=np.uint64, count=len(norm)
+        map(xxhash.xxh3_64_intdigest, map(str.encode, norm)), dtype=np.uint64, count=len(norm)
     ).view(np.int64)
-    n_chars = np.fromiter((len(s) for s in norm), dtype=np.int32, count=len(norm))
+    n_chars = np.fromiter(map(len, norm), dtype=np.int32, count=len(norm))
     n_words = np.fromiter((s.count(" ") + 1 if s else 0 for s in norm), dtype=np.int32, count=len(norm))
 
     n = len(norm)

@@ -460,9 +460,11 @@ def _iso(value: str | None) -> str | None:
     return f"{y}-{mo}-{d}T{hh}:{mm}:{ss or '00'}"
 
 
-def _ld_objects(tree) -> list[dict]:
+def _ld_objects(tree, scripts: list | None = None) -> list[dict]:
     out: list[dict] = []
-    for s in tree.iterfind('.//script[@type="application/ld+json"]'):
+    if scripts is None:
+        scripts = tree.iterfind('.//script[@type="application/ld+json"]')
+    for s in scripts:
         raw = (s.text or "").strip()
         if not raw or len(raw) > 500_000:
             continue
@@ -505,14 +507,37 @@ def _clean_author(a: str) -> str | None:
 def _metadata(tree, blocks: list[tuple], extract_date: str | None) -> Metadata:
     """Page metadata; `extract_date` is the page source for the htmldate fallback (None: skip it)."""
     meta: dict[str, str] = {}
-    for m in tree.iter("meta"):
+    # one pass over the tree for every element kind the rules below look at (was six traversals);
+    # lists keep document order, so "first X" is unchanged. iter() includes `tree` itself, a
+    # ".//x" search does not: the root is excluded from those kinds.
+    metas, times, links, scripts = [], [], [], []
+    title_el = article_el = None
+    for el in tree.iter("meta", "time", "link", "script", "title", "article"):
+        tg = el.tag
+        if tg == "meta":
+            metas.append(el)
+        elif tg == "time":
+            times.append(el)
+        elif tg == "link":
+            links.append(el)
+        elif el is tree:
+            continue
+        elif tg == "script":
+            if el.get("type") == "application/ld+json":
+                scripts.append(el)
+        elif tg == "title":
+            if title_el is None:
+                title_el = el
+        elif article_el is None:
+            article_el = el
+    for m in metas:
         key = m.get("property") or m.get("name") or m.get("itemprop")
         content = m.get("content")
         if key and content:
             k = key.strip().lower()
             if k not in meta:
                 meta[k] = content.strip()
-    ld = _ld_objects(tree)
+    ld = _ld_objects(tree, scripts)
     ld_article = next((o for o in ld if isinstance(o.get("@type"), str) and (
         "Article" in o["@type"] or o["@type"] in ("BlogPosting", "Report", "WebPage"))), None)
 
@@ -520,7 +545,7 @@ def _metadata(tree, blocks: list[tuple], extract_date: str | None) -> Metadata:
     if not title and ld_article and isinstance(ld_article.get("headline"), str):
         title = ld_article["headline"]
     if not title:
-        t = tree.find(".//title")
+        t = title_el
         tt = "".join(t.itertext()) if t is not None else ""
         if tt.strip():
             title = " ".join(tt.split())
@@ -564,14 +589,14 @@ def _metadata(tree, blocks: list[tuple], extract_date: str | None) -> Metadata:
             if published:
                 break
     if not published:
-        for t in tree.iter("time"):
+        for t in times:
             published = _iso(t.get("datetime"))
             if published:
                 break
     og_type = (meta.get("og:type") or "").lower()
     ld_news = ld_article is not None and any(w in str(ld_article.get("@type")) for w in ("Article", "BlogPosting", "Report"))
     # htmldate (it parses the page again: ~3% of our time) only for pages that look like articles
-    looks_article = og_type == "article" or ld_news or bool(clean) or tree.find(".//article") is not None
+    looks_article = og_type == "article" or ld_news or bool(clean) or article_el is not None
     if not published and looks_article and isinstance(extract_date, str) and extract_date:
         try:
             from htmldate import find_date
@@ -582,7 +607,7 @@ def _metadata(tree, blocks: list[tuple], extract_date: str | None) -> Metadata:
             LOGGER.debug("htmldate failed: %s", err)
 
     url = None
-    for link in tree.iter("link"):
+    for link in links:
         if (link.get("rel") or "").lower() == "canonical" and link.get("href", "").startswith("http"):
             url = link.get("href").strip()
             break
