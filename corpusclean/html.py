@@ -378,33 +378,33 @@ def _coverage(texts: list[str], extracted: str) -> list[int]:
             i += 1
 
     cursor = 0
+
+    def place(s: str) -> bool:
+        """Mark `s` where it occurs next (else anywhere) in the page text; advance the cursor."""
+        nonlocal cursor
+        k = page.find(s, cursor)
+        if k < 0:
+            k = page.find(s)
+        if k < 0:
+            return False
+        mark(k, k + len(s))
+        if k >= cursor:
+            cursor = k + len(s)
+        return True
+
     for line in extracted.split("\n"):
         toks = [t for t in line.split() if t != "|"]
         if toks and toks[0] == "-" and len(toks) > 1:
             toks = toks[1:]
         if not toks:
             continue
-        s = " ".join(toks)
-        k = page.find(s, cursor)
-        if k < 0:
-            k = page.find(s)
-        if k >= 0:
-            mark(k, k + len(s))
-            if k >= cursor:
-                cursor = k + len(s)
+        if place(" ".join(toks)):
             continue
         # not verbatim (spacing or inline changes): look for 6-word pieces in order
         for j in range(0, len(toks), 6):
             piece = " ".join(toks[j : j + 6])
-            if len(piece) < 12:
-                continue
-            k = page.find(piece, cursor)
-            if k < 0:
-                k = page.find(piece)
-            if k >= 0:
-                mark(k, k + len(piece))
-                if k >= cursor:
-                    cursor = k + len(piece)
+            if len(piece) >= 12:
+                place(piece)
     return cov
 
 

@@ -46,6 +46,19 @@ def add_bad_inputs(d: Path) -> dict[str, str]:
     return {"latin1.txt": latin}
 
 
+def reversed_copy(src: Path, dst: Path) -> Path:
+    """Same files, created in reverse order (so directory listings differ)."""
+    dst.mkdir(parents=True)
+    for p in sorted(src.rglob("*"), reverse=True):
+        t = dst / p.relative_to(src)
+        if p.is_dir():
+            t.mkdir(parents=True, exist_ok=True)
+        else:
+            t.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(p, t)
+    return dst
+
+
 @pytest.fixture(scope="session")
 def seed_run(tmp_path_factory):
     """One pipeline run (no Prefect) over seeds + fixtures + bad inputs, shared by many tests."""

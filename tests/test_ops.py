@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import ROOT, SEEDS, make_corpus
+from conftest import ROOT, SEEDS, make_corpus, reversed_copy
 from corpusclean.config import PipelineConfig
 from corpusclean.pipeline import run_pipeline
 
@@ -87,17 +87,6 @@ def assert_same_output(a: Path, b: Path):
         assert _rows(a, name) == _rows(b, name), name
 
 
-def _reversed_copy(src: Path, dst: Path) -> Path:
-    """Same files, created in reverse order (so directory listings differ)."""
-    dst.mkdir(parents=True)
-    for p in sorted(src.rglob("*"), reverse=True):
-        t = dst / p.relative_to(src)
-        if p.is_dir():
-            t.mkdir(parents=True, exist_ok=True)
-        else:
-            t.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(p, t)
-    return dst
 
 
 # ------------------------------------------------------------------ acceptance 2: same bytes on every runner
@@ -107,7 +96,7 @@ def test_default_runner_dask_cluster_and_reversed_order_give_identical_files(api
     from flows.ingest import ingest
 
     raw = make_corpus(tmp_path / "raw", with_bad=True)
-    rev = _reversed_copy(raw, tmp_path / "raw_rev")
+    rev = reversed_copy(raw, tmp_path / "raw_rev")
     cfg = PipelineConfig(shard_files=3)
     t = time.perf_counter()
     s_default = ingest(raw_dir=str(raw), out_dir=str(tmp_path / "o_default"), config=cfg, processes=1)

@@ -6,7 +6,7 @@ from collections import defaultdict
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import SEEDS, make_corpus
+from conftest import SEEDS, make_corpus, reversed_copy
 from corpusclean.pipeline import run_pipeline
 from corpusclean.readers import read_document, FileEntry
 
@@ -98,16 +98,7 @@ def test_bad_files_do_not_change_other_documents(seed_run, tmp_path):
 
 def test_same_input_gives_same_rows_whatever_the_listing_order(tmp_path):
     a = make_corpus(tmp_path / "a")
-    b = tmp_path / "b"
-    b.mkdir()
-    # create files in reverse order so the directory lists them differently
-    for p in sorted(a.rglob("*"), reverse=True):
-        target = b / p.relative_to(a)
-        if p.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(p, target)
+    b = reversed_copy(a, tmp_path / "b")
     run_pipeline(str(a), str(tmp_path / "out_a"))
     run_pipeline(str(b), str(tmp_path / "out_b"))
     run_pipeline(str(a), str(tmp_path / "out_a"), refresh=True)  # a second run over the same raw/
