@@ -26,7 +26,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "n_removed": "rows in `removed`",
         "n_duplicates": "rows in `removed` with reason `duplicate`",
         "n_citations": "rows in `citations`",
-        "run_id": "run that wrote this row",
+        "run_id": "run that computed this row (an unchanged shard reused from the previous snapshot keeps its id)",
         "pipeline_version": "version of the code that wrote it",
     },
     "paragraphs": {
@@ -79,7 +79,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "source_sha256": "SHA-256 of the bytes, when they could be read",
         "error_type": "empty | binary/undecodable | corrupt_compression | too_large | unreadable | symlink | not_a_file | processing_error | ...",
         "message": "what went wrong, in words",
-        "run_id": "run that saw it",
+        "run_id": "run that computed this row (as in documents)",
     },
     "runs": {
         "run_id": "id of the run",
