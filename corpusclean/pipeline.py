@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 import uuid
@@ -24,7 +23,7 @@ from . import schema as S
 from .card import render_card
 from .config import PipelineConfig
 from .publish import current_snapshot, publish, staging_dir
-from .shards import RunPlan, Shard, ShardSummary, finalize_shard, plan_run, process_shard, shard_dir_for, write_part
+from .shards import RunPlan, ShardSummary, finalize_shard, plan_run, process_shard, shard_dir_for, write_part
 
 
 @dataclass(slots=True)

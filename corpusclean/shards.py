@@ -15,7 +15,7 @@ import shutil
 import time
 import traceback
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -250,13 +250,8 @@ def _published(value: str | None) -> datetime | None:
     return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
 
 
-def _stage_tables(results: list[DocumentResult], rejects: list[Reject]) -> dict[str, pa.Table]:
-    """The staged docs/blocks/citations/rejects tables (see `_stage_and_keys`)."""
-    return _stage_and_keys(results, rejects)[0]
-
-
 def _stage_and_keys(results: list[DocumentResult], rejects: list[Reject]) -> tuple[dict[str, pa.Table], pa.Table]:
-    """The staged tables and the dedup keys input (same rows as `_keys_input`) from one pass over the
+    """The staged tables and the dedup keys input from one pass over the
     blocks: columns are built from flat lists, one comprehension per column and document (no per-row
     dicts), and the per-document key columns are expanded to blocks with one `take`."""
     docs: dict[str, list] = {f.name: [] for f in DOCS_STAGE_SCHEMA}
@@ -343,29 +338,6 @@ def _citation_row(doc_id: str, c: Citation) -> dict:
                 work=c.work, publisher=c.publisher, date=c.date, date_raw=c.date_raw, url=c.url,
                 access_date=c.access_date, access_date_raw=c.access_date_raw, via=c.via, language=c.language,
                 identifiers=ids, cited_in=sorted(set(c.cited_in or [])), duplicate_of=c.duplicate_of, style=c.style or "")
-
-
-def _keys_input(results: list[DocumentResult]) -> pa.Table:
-    cols: dict[str, list] = {k: [] for k in ("doc_id", "source", "source_sha256", "site", "position", "kept", "label", "text")}
-    for r in results:
-        did = doc_id_for(r.raw.source)
-        site = _site_of(r)
-        for pos, (b, d) in enumerate(zip(r.blocks, r.decisions)):
-            cols["doc_id"].append(did)
-            cols["source"].append(r.raw.source)
-            cols["source_sha256"].append(r.raw.sha256)
-            cols["site"].append(site)
-            cols["position"].append(pos)
-            cols["kept"].append(d.keep)
-            cols["label"].append(d.label)
-            cols["text"].append((d.text if d.text is not None else b.text.strip()) if d.keep else b.text.strip())
-    return pa.table(cols, schema=pa.schema([
-        ("doc_id", pa.string()), ("source", pa.string()), ("source_sha256", pa.string()), ("site", pa.string()),
-        ("position", pa.int32()), ("kept", pa.bool_()), ("label", pa.string()), ("text", pa.string())]))
-
-
-def summary_dict(s: ShardSummary) -> dict:
-    return asdict(s)
 
 
 # ---------------------------------------------------------------------------- finalize
