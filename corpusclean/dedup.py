@@ -48,6 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xxhash
 
+from . import schema as S
 from .config import DedupConfig
 from .normalize import normalize  # noqa: F401 - build_keys inlines it (one comprehension); keep in sync
 
@@ -62,34 +63,8 @@ __all__ = [
 
 INPUT_COLUMNS = ("doc_id", "source", "source_sha256", "site", "position", "kept", "label")
 
-KEYS_SCHEMA = pa.schema(
-    [
-        pa.field("doc_id", pa.string(), nullable=False),
-        pa.field("source", pa.string(), nullable=False),
-        pa.field("source_sha256", pa.string(), nullable=False),
-        pa.field("site", pa.string()),
-        pa.field("position", pa.int32(), nullable=False),
-        pa.field("kept", pa.bool_(), nullable=False),
-        pa.field("label", pa.string(), nullable=False),
-        pa.field("hash", pa.int64(), nullable=False),  # hash64(normalize(text))
-        pa.field("n_chars", pa.int32(), nullable=False),  # len(normalize(text))
-        pa.field("n_words", pa.int32(), nullable=False),
-        # near-dup keys, null unless kept and n_words >= near_min_words (and near_enabled):
-        pa.field("band_keys", pa.list_(pa.int64())),  # cfg.bands LSH band keys (band index mixed in)
-        pa.field("shingles", pa.list_(pa.int64())),  # word-shingle hashes in text order (a set: may repeat)
-    ]
-)
-
-DECISIONS_SCHEMA = pa.schema(
-    [
-        pa.field("doc_id", pa.string(), nullable=False),
-        pa.field("position", pa.int32(), nullable=False),
-        pa.field("reason", pa.string(), nullable=False),
-        pa.field("detail", pa.string()),
-        pa.field("duplicate_of_doc", pa.string()),
-        pa.field("duplicate_of_position", pa.int32()),
-    ]
-)
+KEYS_SCHEMA = S.KEYS
+DECISIONS_SCHEMA = S.DECISIONS
 
 # ---------------------------------------------------------------------------------------------
 # Hashing primitives (pure uint64 numpy arithmetic, wrapping; fixed constants => deterministic
@@ -138,7 +113,6 @@ def shingle_hashes(normalized: list[str], k: int) -> tuple[np.ndarray, np.ndarra
     nwr = np.fromiter((s.count(" ") + 1 for s in normalized), dtype=np.int64, count=n)
     w_off = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(nwr, out=w_off[1:])
-    nw = int(w_off[-1])
     cst = _constants(0x5EED0005, k) | _U(1)
     # shingle starts: every word with k-1 words after it in its row; rows shorter than k: their first word
     nsh = np.maximum(nwr - k + 1, 1)
@@ -405,7 +379,7 @@ def _run(con, files: list[str], cfg: DedupConfig, out_path: str, pair_window: in
         SEMI JOIN items o ON o.ord = wd.first_ord * {POS} + (l.ord - l.doc_ord * {POS}) AND o.kept
     """)
     # c. exact duplicates among the rest.
-    q(f"""
+    q("""
         CREATE TABLE pool AS SELECT ord, hash, n_chars, has_keys FROM live ANTI JOIN wdb USING (ord)
     """)
     q(f"""

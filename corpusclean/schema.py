@@ -1,4 +1,5 @@
-"""Arrow schemas of every output table: the one place they are defined.
+"""Arrow schemas of every output table, and of the internal per-shard staging files: the one place
+they are defined.
 
 Types are the ones every downstream reader takes without options (pandas, polars, DuckDB,
 Hugging Face `datasets`, Spark): signed integers only (hashes as int64), UTC timestamps,
@@ -138,6 +139,58 @@ RUNS = pa.schema(
         pa.field("stage_seconds", pa.list_(_stage)),
     ]
 )
+
+# --- internal schemas: the per-shard staging files under <out>/.cache (not published) ---------
+
+KEYS = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("source_sha256", pa.string(), nullable=False),
+        pa.field("site", pa.string()),
+        pa.field("position", pa.int32(), nullable=False),
+        pa.field("kept", pa.bool_(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),
+        pa.field("hash", pa.int64(), nullable=False),  # hash64(normalize(text))
+        pa.field("n_chars", pa.int32(), nullable=False),  # len(normalize(text))
+        pa.field("n_words", pa.int32(), nullable=False),
+        # near-dup keys, null unless kept and n_words >= near_min_words (and near_enabled):
+        pa.field("band_keys", pa.list_(pa.int64())),  # cfg.bands LSH band keys (band index mixed in)
+        pa.field("shingles", pa.list_(pa.int64())),  # word-shingle hashes in text order (a set: may repeat)
+    ]
+)
+
+DECISIONS = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("position", pa.int32(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("detail", pa.string()),
+        pa.field("duplicate_of_doc", pa.string()),
+        pa.field("duplicate_of_position", pa.int32()),
+    ]
+)
+
+STAGED_BLOCKS = pa.schema(
+    [
+        pa.field("doc_id", pa.string()),
+        pa.field("position", pa.int32()),
+        pa.field("raw_start", pa.int32()),
+        pa.field("raw_end", pa.int32()),
+        pa.field("kept", pa.bool_()),
+        pa.field("label", pa.string()),
+        pa.field("detail", pa.string()),
+        pa.field("raw_text", pa.string()),
+        pa.field("text", pa.string()),
+        pa.field("cites", pa.list_(pa.int32())),
+        pa.field("duplicate_of_doc", pa.string()),
+        pa.field("duplicate_of_position", pa.int32()),
+    ]
+)
+
+STAGED_DOCS = pa.schema([f for f in DOCUMENTS if f.name not in {
+    "text", "n_paragraphs", "n_removed", "n_duplicates", "run_id", "pipeline_version"}])
+
 
 TABLES: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,

@@ -33,25 +33,8 @@ from .records import Citation, DocumentResult, RawDocument, Reject
 
 STAGE_FILES = ("docs", "blocks", "citations", "rejects", "keys")
 
-BLOCKS_SCHEMA = pa.schema(
-    [
-        pa.field("doc_id", pa.string()),
-        pa.field("position", pa.int32()),
-        pa.field("raw_start", pa.int32()),
-        pa.field("raw_end", pa.int32()),
-        pa.field("kept", pa.bool_()),
-        pa.field("label", pa.string()),
-        pa.field("detail", pa.string()),
-        pa.field("raw_text", pa.string()),
-        pa.field("text", pa.string()),
-        pa.field("cites", pa.list_(pa.int32())),
-        pa.field("duplicate_of_doc", pa.string()),
-        pa.field("duplicate_of_position", pa.int32()),
-    ]
-)
-
-DOCS_STAGE_SCHEMA = pa.schema([f for f in S.DOCUMENTS if f.name not in {
-    "text", "n_paragraphs", "n_removed", "n_duplicates", "run_id", "pipeline_version"}])
+BLOCKS_SCHEMA = S.STAGED_BLOCKS
+DOCS_STAGE_SCHEMA = S.STAGED_DOCS
 
 
 def doc_id_for(source: str) -> str:
