@@ -19,7 +19,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "title": "headline (moved out of the body)",
         "authors": "list of author names from the byline / metadata",
         "published": "publication time (UTC by convention; dumps store local time as printed)",
-        "language": "ISO 639-1 code from py3langid over the clean text, null if unsure",
+        "language": "ISO 639-1 code from CLD2 (pycld2) over the clean text, null if unsure",
         "text": "the clean body: kept paragraphs joined by blank lines",
         "n_blocks": "non-blank lines (dumps) or visible blocks (HTML) read",
         "n_paragraphs": "rows in `paragraphs`",
