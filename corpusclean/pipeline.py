@@ -49,11 +49,11 @@ def start_run(raw_dir: str, out_dir: str, config: PipelineConfig, cache_dir: str
               executor: str = "local") -> RunContext:
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc)
-    plan = plan_run(raw_dir, config)
-    run_id = new_run_id()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     cache = cache_dir or str(out / ".cache")
+    plan = plan_run(raw_dir, config, cache)
+    run_id = new_run_id()
     ctx = RunContext(run_id, str(raw_dir), str(out), cache, config, plan, staging_dir(out, run_id), started, t0, executor)
     ctx.stage_seconds["plan"] = time.perf_counter() - t0
     return ctx

@@ -207,3 +207,42 @@ def test_a_broken_install_fails_the_run_instead_of_rejecting_every_file(tmp_path
     with pytest.raises(ImportError):
         run_pipeline(str(raw), str(tmp_path / "out"))
     assert not (tmp_path / "out" / "documents").exists()  # nothing was published
+
+
+def test_a_changed_file_is_recomputed_alone_and_its_shard_equals_a_full_recompute(tmp_path, monkeypatch):
+    """Per-file reuse inside a changed shard: the other files' rows are copied from the earlier staged
+    shard, and the staged files are byte-identical to computing the whole shard again."""
+    import corpusclean.shards as shards
+    from corpusclean.config import PipelineConfig
+
+    raw = make_corpus(tmp_path / "raw")
+    (raw / "empty.txt").write_bytes(b"")  # a reject in the same shard: reused too
+    cfg = PipelineConfig(shard_files=10_000)  # one shard: any change touches it
+    out = tmp_path / "out"
+    first = run_pipeline(str(raw), str(out), cfg)
+    n_files = first["n_files"]
+    seen: list[str] = []
+    real = shards.process_documents
+
+    def counting(raws, config):
+        seen.extend(r.source for r in raws)
+        return real(raws, config)
+
+    monkeypatch.setattr(shards, "process_documents", counting)
+    victim = sorted(p for p in raw.rglob("*.txt"))[1]
+    victim.write_text(victim.read_text() + "\nA closing paragraph added after publication, long enough to be kept.\n")
+    second = run_pipeline(str(raw), str(out), cfg)
+    assert second["shards_processed"] == 1 and n_files > 3
+    assert seen == [victim.relative_to(raw).as_posix()]
+    # the same shard computed from scratch in another cache
+    seen.clear()
+    full = tmp_path / "full"
+    run_pipeline(str(raw), str(full), cfg, refresh=True, cache_dir=str(tmp_path / "cache2"))
+    assert len(seen) == n_files - 1  # every file but the reject, which the reader reports
+    a = sorted((out / ".cache" / "shards").iterdir())
+    b = sorted((tmp_path / "cache2" / "shards").iterdir())
+    assert [p.name for p in a] == [p.name for p in b]
+    for name in shards.STAGE_FILES:
+        assert (a[0] / f"{name}.parquet").read_bytes() == (b[0] / f"{name}.parquet").read_bytes(), name
+    assert _rows(out) == _rows(full)
+    assert first["table_rows"]["rejects"] == second["table_rows"]["rejects"] == 1
