@@ -96,8 +96,12 @@ def clean_inline(text: str) -> tuple[str, tuple[int, ...]]:
 
 def is_wikipedia_dump(blocks: list[Block]) -> bool:
     """Generic anatomy test: chrome lines, '[edit]' headings, '^' reference lines."""
+    head = blocks[:4000]
+    low = "\n".join([b.text for b in head]).casefold()
+    if "edit" not in low and "wikipedia" not in low and "jump to" not in low:
+        return False  # cheap gate: a score >= 4 needs a chrome line or an [edit] heading
     chrome = edits = refs = retrieved = 0
-    for b in blocks[:4000]:
+    for b in head:
         t = b.text
         if len(t) <= MAX_CHROME_LEN:
             if is_chrome_line(t) and ("wikipedia" in t.casefold() or "jump to" in t.casefold()):
