@@ -14,14 +14,13 @@ import os
 import shutil
 import time
 import traceback
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute  # noqa: F401 - pa.compute
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
 
@@ -276,7 +275,7 @@ def _copy_staged(cache_dir, reuse: dict[str, str]) -> dict[str, list[pa.Table]] 
                 t = pq.read_table(root / key / f"{name}.parquet")
                 col = "source" if name == "rejects" else "doc_id"
                 want = pa.array(sources, pa.string()) if col == "source" else ids
-                out[name].append(t.filter(pa.compute.is_in(t.column(col), value_set=want)))
+                out[name].append(t.filter(pc.is_in(t.column(col), value_set=want)))
     except (OSError, pa.ArrowInvalid):
         return None
     return out
@@ -290,7 +289,7 @@ def _merge_staged(shard: Shard, fresh: dict[str, pa.Table], copied: dict[str, li
     for name in STAGE_FILES:
         t = pa.concat_tables([fresh[name], *copied[name]]).combine_chunks()
         if name == "rejects":
-            t = t.take(pa.compute.sort_indices(t, sort_keys=[("source", "ascending")]))
+            t = t.take(pc.sort_indices(t, sort_keys=[("source", "ascending")]))
         elif t.num_rows:
             rank = np.fromiter((order[x] for x in t.column("doc_id").to_pylist()), dtype=np.int64, count=t.num_rows)
             t = t.take(pa.array(np.argsort(rank, kind="stable")))
@@ -422,8 +421,8 @@ def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_dir: st
     Returns row counts per table and per removal reason (small, so it can travel back to the flow).
     """
     snapshot_dir = Path(snapshot_dir)
-    decisions = _shard_decisions(decisions_dir, shard.key)
-    digest = hashlib.sha256(repr(sorted(decisions.items())).encode()).hexdigest()
+    dec = _shard_decisions(decisions_dir, shard.key)
+    digest = hashlib.sha256(repr(dec.to_pydict()).encode()).hexdigest()
     final_key = hashlib.sha256(f"{shard.key}:{digest}:{S.SCHEMA_VERSION}".encode()).hexdigest()[:24]
     reused = _reuse_parts(shard, final_key, snapshot_dir)
     if reused is not None:
@@ -431,26 +430,32 @@ def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_dir: st
     src = shard_dir_for(cache_dir, shard)
     blocks = pq.read_table(src / "blocks.parquet").combine_chunks()
     docs = pq.read_table(src / "docs.parquet")
-    n = blocks.num_rows
-    doc_texts: dict[str, list[str]] = {}
-    # Vectorised over the shard's blocks: a block stays a paragraph when kept and no dedup decision
-    # changes it; every other block is a removed row (the decision's reason when there is one).
+    n, n_docs = blocks.num_rows, docs.num_rows
+    # Vectorised over the shard's blocks (Arrow / numpy, no per-row Python): blocks are stored by
+    # document (docs-table order) then position, so (document index, position) keys are sorted and a
+    # decision finds its block by binary search. A block stays a paragraph when kept and no dedup
+    # decision changes it; every other block is a removed row (the decision's reason when there is one).
+    doc_ids = docs.column("doc_id")
+    b_doc = pc.index_in(blocks.column("doc_id"), value_set=doc_ids).to_numpy(zero_copy_only=False).astype(np.int64) \
+        if n else np.zeros(0, np.int64)
     kept = blocks.column("kept").to_numpy(zero_copy_only=False).astype(bool) if n else np.zeros(0, bool)
-    changed_idx: list[int] = []
-    changes: list[tuple] = []
-    if decisions and n:
-        get = decisions.get
-        for i, key in enumerate(zip(blocks.column("doc_id").to_pylist(), blocks.column("position").to_pylist())):
-            ch = get(key)
-            if ch is not None:
-                changed_idx.append(i)
-                changes.append(ch)
+    changed = np.zeros(0, np.int64)
+    if dec.num_rows and n:
+        bkey = (b_doc << 32) | blocks.column("position").to_numpy(zero_copy_only=False).astype(np.int64)
+        d_doc = pc.index_in(dec.column("doc_id"), value_set=doc_ids).to_numpy(zero_copy_only=False)
+        ok = ~np.isnan(d_doc.astype(np.float64))  # decisions for documents of this shard only
+        dkey = (np.nan_to_num(d_doc.astype(np.float64), nan=0).astype(np.int64) << 32) \
+            | dec.column("position").to_numpy(zero_copy_only=False).astype(np.int64)
+        at = np.minimum(np.searchsorted(bkey, dkey), max(n - 1, 0))
+        ok &= bkey[at] == dkey
+        order = np.argsort(at[ok], kind="stable")
+        changed = at[ok][order]
+        dec = dec.take(pa.array(np.flatnonzero(ok)[order])).combine_chunks()
     is_para = kept.copy()
-    if changed_idx:
-        is_para[np.asarray(changed_idx, dtype=np.int64)] = False
-    p_idx = pa.array(np.flatnonzero(is_para))
+    is_para[changed] = False
+    p_sel = np.flatnonzero(is_para)
     r_sel = np.flatnonzero(~is_para)
-    r_idx = pa.array(r_sel)
+    p_idx, r_idx = pa.array(p_sel), pa.array(r_sel)
     ptext = blocks.column("text").take(p_idx)
     para_tbl = pa.table({
         "doc_id": blocks.column("doc_id").take(p_idx),
@@ -462,27 +467,19 @@ def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_dir: st
         "raw_end": blocks.column("raw_end").take(p_idx),
         "cites": blocks.column("cites").take(p_idx),
     })
-    p_docs = para_tbl.column("doc_id").to_pylist()
-    for did, text in zip(p_docs, ptext.to_pylist()):
-        lst = doc_texts.get(did)
-        if lst is None:
-            doc_texts[did] = [text]
-        else:
-            lst.append(text)
-    n_par = Counter(p_docs)
     reason_col = blocks.column("label").take(r_idx)
     detail_col = blocks.column("detail").take(r_idx)
     dupd_col = blocks.column("duplicate_of_doc").take(r_idx)
     dupp_col = blocks.column("duplicate_of_position").take(r_idx)
-    if changed_idx:  # patch the rows whose fate the corpus-wide dedup decided
-        where = {int(i): k for k, i in enumerate(r_sel.tolist())}
-        reason_l, detail_l = reason_col.to_pylist(), detail_col.to_pylist()
-        dupd_l, dupp_l = dupd_col.to_pylist(), dupp_col.to_pylist()
-        for i, (reason, detail, dd, dp) in zip(changed_idx, changes):
-            k = where[i]
-            reason_l[k], detail_l[k], dupd_l[k], dupp_l[k] = reason, detail, dd, dp
-        reason_col, detail_col = pa.array(reason_l, pa.string()), pa.array(detail_l, pa.string())
-        dupd_col, dupp_col = pa.array(dupd_l, pa.string()), pa.array(dupp_l, pa.int32())
+    if changed.size:  # patch the rows whose fate the corpus-wide dedup decided (changed is ascending)
+        mask = pa.array(np.isin(r_sel, changed))
+        reason_col, detail_col, dupd_col, dupp_col = (
+            c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in (reason_col, detail_col, dupd_col, dupp_col))
+        dc = {k: v.chunk(0) if v.num_chunks == 1 else v.combine_chunks() for k, v in zip(dec.column_names, dec.columns)}
+        reason_col = pc.replace_with_mask(reason_col, mask, dc["reason"].cast(pa.string()))
+        detail_col = pc.replace_with_mask(detail_col, mask, dc["detail"].cast(pa.string()))
+        dupd_col = pc.replace_with_mask(dupd_col, mask, dc["duplicate_of_doc"].cast(pa.string()))
+        dupp_col = pc.replace_with_mask(dupp_col, mask, dc["duplicate_of_position"].cast(pa.int32()))
     rem_tbl = pa.table({
         "doc_id": blocks.column("doc_id").take(r_idx),
         "position": blocks.column("position").take(r_idx),
@@ -494,25 +491,33 @@ def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_dir: st
         "duplicate_of_doc": dupd_col,
         "duplicate_of_position": dupp_col,
     })
-    r_docs = rem_tbl.column("doc_id").to_pylist()
-    r_reasons = rem_tbl.column("reason").to_pylist()
-    n_rem = Counter(r_docs)
-    n_dup = Counter(x for x, reason in zip(r_docs, r_reasons) if reason == "duplicate")
-    reasons = dict(Counter(r_reasons))
-    d = docs.to_pydict()
-    ids = d["doc_id"]
-    d["text"] = ["\n\n".join(doc_texts.get(x, [])) for x in ids]
-    d["n_paragraphs"] = [n_par.get(x, 0) for x in ids]
-    d["n_removed"] = [n_rem.get(x, 0) for x in ids]
-    d["n_duplicates"] = [n_dup.get(x, 0) for x in ids]
-    d["run_id"] = [run_id] * len(ids)
-    d["pipeline_version"] = [PIPELINE_VERSION] * len(ids)
+    p_doc, r_doc = b_doc[p_sel], b_doc[r_sel]
+    n_par = np.bincount(p_doc, minlength=n_docs)
+    n_rem = np.bincount(r_doc, minlength=n_docs)
+    is_dup = pc.equal(reason_col, "duplicate").to_numpy(zero_copy_only=False) if r_sel.size else np.zeros(0, bool)
+    n_dup = np.bincount(r_doc[is_dup.astype(bool)], minlength=n_docs)
+    reasons = {}
+    if r_sel.size:
+        vc = pc.value_counts(reason_col)
+        reasons = dict(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()))
+    # each document's text: its kept paragraphs (already in order) joined by blank lines
+    p_off = np.zeros(n_docs + 1, dtype=np.int32)
+    np.cumsum(n_par, out=p_off[1:])
+    doc_text = pc.binary_join(pa.ListArray.from_arrays(pa.array(p_off), ptext.combine_chunks()
+                                                       if isinstance(ptext, pa.ChunkedArray) else ptext), "\n\n")
+    cols = {f.name: docs.column(f.name) for f in docs.schema}
+    cols["text"] = doc_text
+    cols["n_paragraphs"] = pa.array(n_par, pa.int64())
+    cols["n_removed"] = pa.array(n_rem, pa.int64())
+    cols["n_duplicates"] = pa.array(n_dup, pa.int64())
+    cols["run_id"] = pa.array([run_id] * n_docs, pa.string())
+    cols["pipeline_version"] = pa.array([PIPELINE_VERSION] * n_docs, pa.string())
     cits = pq.read_table(src / "citations.parquet")
     rejects = pq.read_table(src / "rejects.parquet")
     rejects = rejects.set_column(rejects.schema.get_field_index("run_id"), "run_id",
                                  pa.array([run_id] * rejects.num_rows, pa.string()))
     out = {
-        "documents": pa.table({f.name: d[f.name] for f in S.DOCUMENTS}, schema=S.DOCUMENTS),
+        "documents": pa.table([cols[f.name] for f in S.DOCUMENTS], names=S.DOCUMENTS.names).cast(S.DOCUMENTS),
         "paragraphs": para_tbl.cast(S.PARAGRAPHS),
         "removed": rem_tbl.cast(S.REMOVED),
         "citations": cits.cast(S.CITATIONS),
@@ -549,18 +554,17 @@ def _paragraph_hashes(src: Path, blocks: pa.Table, p_idx: pa.Array, ptext) -> pa
 MANIFEST = ".manifest"
 
 
-def _shard_decisions(decisions_dir: str | None, shard_key: str) -> dict[tuple[str, int], tuple]:
-    """This shard's partition of the dedup decisions (written by pipeline.run_dedup)."""
-    if not decisions_dir:
-        return {}
-    part = Path(decisions_dir) / f"shard={shard_key}"
-    files = sorted(part.glob("*.parquet")) if part.is_dir() else []
+def _shard_decisions(decisions_dir: str | None, shard_key: str) -> pa.Table:
+    """This shard's partition of the dedup decisions (written by pipeline.run_dedup), sorted by
+    (doc_id, position)."""
+    files = []
+    if decisions_dir:
+        part = Path(decisions_dir) / f"shard={shard_key}"
+        files = sorted(part.glob("*.parquet")) if part.is_dir() else []
     if not files:
-        return {}
-    t = pa.concat_tables([pq.read_table(f) for f in files])
-    c = t.to_pydict()
-    return {(c["doc_id"][i], c["position"][i]): (c["reason"][i], c["detail"][i], c["duplicate_of_doc"][i],
-                                                 c["duplicate_of_position"][i]) for i in range(t.num_rows)}
+        return S.DECISIONS.empty_table()
+    t = pa.concat_tables([pq.read_table(f).select(S.DECISIONS.names).cast(S.DECISIONS) for f in files])
+    return t.take(pc.sort_indices(t, sort_keys=[("doc_id", "ascending"), ("position", "ascending")]))
 
 
 def _write_manifest(snapshot_dir: Path, shard_key: str, entry: dict) -> None:
