@@ -42,6 +42,7 @@ import os
 import shutil
 import unicodedata
 import uuid
+from itertools import repeat
 
 import numpy as np
 import pyarrow as pa
@@ -97,7 +98,7 @@ def _perm_params(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def shingle_hashes(normalized: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+def shingle_hashes(normalized: list[str], k: int, n_words: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """k-word-shingle hashes of each (already normalised, non-empty) text, in text order (a repeated
     shingle appears again: consumers treat the list as a set).
 
@@ -110,7 +111,10 @@ def shingle_hashes(normalized: list[str], k: int) -> tuple[np.ndarray, np.ndarra
         return np.zeros(0, np.uint64), np.zeros(1, np.int64)
     words = " ".join(normalized).encode("utf-8").split(b" ")
     wh = np.fromiter(map(xxhash.xxh3_64_intdigest, words), dtype=np.uint64, count=len(words))
-    nwr = np.fromiter((s.count(" ") + 1 for s in normalized), dtype=np.int64, count=n)
+    if n_words is not None:  # the caller counted them already
+        nwr = n_words.astype(np.int64)
+    else:
+        nwr = np.fromiter(map(str.count, normalized, repeat(" ")), dtype=np.int64, count=n) + 1
     w_off = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(nwr, out=w_off[1:])
     cst = _constants(0x5EED0005, k) | _U(1)
@@ -189,7 +193,8 @@ def build_keys(rows: pa.Table, cfg: DedupConfig) -> pa.Table:
         map(xxhash.xxh3_64_intdigest, map(str.encode, norm)), dtype=np.uint64, count=len(norm)
     ).view(np.int64)
     n_chars = np.fromiter(map(len, norm), dtype=np.int32, count=len(norm))
-    n_words = np.fromiter((s.count(" ") + 1 if s else 0 for s in norm), dtype=np.int32, count=len(norm))
+    n_words = np.fromiter(map(str.count, norm, repeat(" ")), dtype=np.int32, count=len(norm)) + 1
+    n_words[n_chars == 0] = 0
 
     n = len(norm)
     elig = kept & (n_words >= max(cfg.near_min_words, 1)) if cfg.near_enabled else np.zeros(n, bool)
@@ -203,7 +208,7 @@ def build_keys(rows: pa.Table, cfg: DedupConfig) -> pa.Table:
     chunk = 20000
     for c0 in range(0, len(eidx), chunk):
         ci = eidx[c0 : c0 + chunk]
-        sh, s_off = shingle_hashes([norm[i] for i in ci], cfg.shingle_words)
+        sh, s_off = shingle_hashes([norm[i] for i in ci], cfg.shingle_words, n_words[ci])
         keys = _band_keys(sh, s_off, cfg.num_perm, cfg.bands)
         band_vals.append(keys.reshape(-1))
         sh_vals.append(sh)
