@@ -105,6 +105,7 @@ def run_measured(cmd: list[str], env: dict, exclude: set[int]) -> tuple[float, i
     """Wall time, peak RSS of the process tree and exit code; the tree's CPU seconds (user + system,
     sampled every 0.1 s per process: a process's last < 0.1 s may be missed) go to LAST_CPU["cpu"]."""
     t0 = time.perf_counter()
+    server_cpu0 = sum(_cpu(p) for x in exclude for p in tree_pids(x, set()))
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0
     cpu_by_pid: dict[int, float] = {}
@@ -129,6 +130,7 @@ def run_measured(cmd: list[str], env: dict, exclude: set[int]) -> tuple[float, i
     th.join()
     wall = time.perf_counter() - t0
     LAST_CPU["cpu"] = sum(cpu_by_pid.values())
+    LAST_CPU["server"] = sum(_cpu(p) for x in exclude for p in tree_pids(x, set())) - server_cpu0
     if proc.returncode != 0:
         print(out[-4000:])
         raise SystemExit(f"flow failed with exit code {proc.returncode}")
@@ -305,9 +307,10 @@ def _report(name: str, wall: float, peak: int, mb: float, n: int, out: Path) -> 
     stages = {s["stage"]: round(s["seconds"], 2) for s in run["stage_seconds"]}
     cpu = LAST_CPU.get("cpu", 0.0)
     print(f"{name}: {wall:.1f}s wall, {cpu:.1f}s CPU, {mb / wall:.2f} MB/s, {n / wall:.0f} docs/s, peak RSS {peak / 1e9:.2f} GB "
-          f"(tree, server excluded); shards {run['shards_processed']} computed / {run['shards_cached']} cached")
+          f"(tree, server excluded); shards {run['shards_processed']} computed / {run['shards_cached']} cached; "
+          f"Prefect server meanwhile {LAST_CPU.get('server', 0.0):.1f}s CPU")
     print("  stages: " + ", ".join(f"{k} {v}s" for k, v in stages.items()))
-    return {"seconds": wall, "cpu_seconds": cpu, "mb_per_s": mb / wall, "docs_per_s": n / wall, "peak_rss": peak, "stages": stages,
+    return {"seconds": wall, "cpu_seconds": cpu, "server_cpu_seconds": LAST_CPU.get("server", 0.0), "mb_per_s": mb / wall, "docs_per_s": n / wall, "peak_rss": peak, "stages": stages,
             "shards_processed": run["shards_processed"], "shards_cached": run["shards_cached"]}
 
 
