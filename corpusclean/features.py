@@ -6,10 +6,11 @@ context windows and runs, densest prose region, document medians) never cross do
 document's rows do not depend on what else is in the batch. No per-line Python work: the shard is
 joined once ("\n" between lines) and
 
-* character classes come from lookup tables over the UTF-32 code points; the per-line class counts
-  (upper, digits, letters, spaces, CJK, capitalised word starts, word starts) are 16-bit lanes of two
-  uint64 words per position summed with `np.add.reduceat`; the whitespace-collapsed length is derived
-  from them (no string collapse);
+* character classes come from one lookup table over the UTF-32 code points, in blocks of whole lines
+  that keep the per-character arrays in cache; upper/letter/CJK counts are 16-bit lanes of one uint64
+  per position summed by prefix sums; words (runs of non-space), tokens and digits are runs found from
+  one transition scan each, and their per-line counts come from the runs; the whitespace-collapsed
+  length is derived from them (no string collapse);
 * punctuation events (sentence ends inside a line, commas, separators) are sparse positions mapped to
   lines with `np.searchsorted`;
 * tokens (lowercased, punctuation -> space: the same tokens as `_norm_text`) are runs in a code point
@@ -122,7 +123,6 @@ _ASCII_PUNCT = bytes(
 )
 # char class bits
 C_UPPER, C_LOWER, C_DIGIT, C_ALPHA, C_SPACE, C_CJK, C_CLOSE = 1, 2, 4, 8, 16, 32, 64
-C_WSTART = 128  # added per position: first char of a word
 
 
 @lru_cache(maxsize=1)
@@ -157,11 +157,6 @@ def _punct_lut() -> np.ndarray:
             lut[ord(c)] |= bit
     return lut
 
-
-_SENT_END = np.array([ord(c) for c in ".!…。！"], dtype=np.uint32)
-_QMARK = np.array([ord(c) for c in "?？"], dtype=np.uint32)
-_SEPS = np.array([ord(c) for c in "|/»>·›•"], dtype=np.uint32)
-_BULLETS = np.array([ord(c) for c in "•●▪■◦‣·*–—-"], dtype=np.uint32)
 
 # ----------------------------------------------------------------------------------------------
 # patterns (generic: dates, times, credits, copyright), run on candidate lines only
@@ -285,23 +280,6 @@ def _cand_hits(pattern: re.Pattern, texts: list[str], cand: np.ndarray, n: int) 
     return _hits_in(pattern, _cand_text(texts, cand), cand, n)
 
 
-# (line, class) counts packed into 16-bit lanes of two uint64 words per position
-def _lane_luts():
-    lo = np.zeros(256, dtype=np.uint64)
-    hi = np.zeros(256, dtype=np.uint64)
-    for v in range(256):
-        a = b = 0
-        for k, bit in enumerate((C_UPPER, C_DIGIT, C_ALPHA, C_SPACE)):
-            if v & bit:
-                a |= 1 << (16 * k)
-        for k, bit in enumerate((C_CJK, C_CLOSE, C_WSTART)):  # C_CLOSE slot = capitalised word start
-            if v & bit:
-                b |= 1 << (16 * k)
-        lo[v], hi[v] = a, b
-    return lo, hi
-
-
-_LANE_LO, _LANE_HI = _lane_luts()
 _BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little").astype(np.int64)
 _M16 = np.uint64(0xFFFF)
 
@@ -354,8 +332,6 @@ def batch_line_base(texts: list[str], offsets: np.ndarray):
     k = offsets.shape[0] - 1
     dl = np.diff(offsets)
     doc_id = np.repeat(np.arange(k, dtype=np.int64), dl)
-    lut = _char_lut()
-    tokmask, _sets, _ = _token_masks()
     joined = "\n".join(texts)
     if joined.count("\n") != n - 1:  # a line with an embedded newline (not from split_lines)
         texts = [t.replace("\n", " ") for t in texts]
@@ -363,94 +339,24 @@ def batch_line_base(texts: list[str], offsets: np.ndarray):
     lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.zeros(n, dtype=np.int64)
     np.cumsum(lens[:-1] + 1, out=starts[1:])
-    ends = starts + lens
-    L = len(joined)
 
-    # ---- characters: one class byte per position; (line, class) counts in 16-bit lanes
+    # ---- characters and tokens
     cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    if L and cp.max() > 0xFFFF:
-        cp16 = np.minimum(cp, 0xFFFF)
-        fl = lut[cp16]
-        pc = _punct_lut()[cp16]
-        big = cp > 0xFFFF
-        fl[big] = 0
-        pc[big] = 0
-    else:
-        fl = lut[cp]
-        pc = _punct_lut()[cp]
-    sp = (fl & C_SPACE) > 0
-    sp[starts[1:] - 1] = True  # the joining newlines
-    prev_sp = np.empty(L, dtype=bool)
-    prev_sp[0] = True
-    prev_sp[1:] = sp[:-1]
-    nxt_sp = np.empty(L, dtype=bool)
-    nxt_sp[:-1] = sp[1:]
-    nxt_sp[-1] = True
-    wst = prev_sp > sp  # first char of a word
-    code = fl & np.uint8(0x3F)
-    code |= wst.view(np.uint8) << np.uint8(7)
-    code |= (wst & ((fl & C_UPPER) > 0)).view(np.uint8) << np.uint8(6)
-    if int(lens.max()) < 0xFFFF:
-        a = np.add.reduceat(_LANE_LO[code], starts)
-        b = np.add.reduceat(_LANE_HI[code], starts)
-        empty = lens == 0
-        if empty.any():  # reduceat gives the element at the index for empty segments
-            a[empty] = 0
-            b[empty] = 0
-        upper, digits, alpha, spaces = ((a >> np.uint64(16 * j)) & _M16 for j in range(4))
-        cjk, caps, nw = ((b >> np.uint64(16 * j)) & _M16 for j in range(3))
-        upper, digits, alpha, spaces, cjk, caps, nw = (x.astype(np.float32) for x in (upper, digits, alpha, spaces, cjk, caps, nw))
-    else:  # pragma: no cover - a line of 64k characters: plain per-bit counts
-        lid0 = np.repeat(np.arange(n, dtype=np.int64), lens + 1)[:L]
-        cnt = [np.bincount(lid0, weights=((code >> j) & 1), minlength=n).astype(np.float32) for j in range(8)]
-        upper, digits, alpha, spaces, cjk, caps, nw = cnt[0], cnt[2], cnt[3], cnt[4], cnt[5], cnt[6], cnt[7]
-    spaces[:-1] -= 1  # the joining newline counted in each line but the last
+    c, th = _char_pass(cp, starts, lens)
+    upper, alpha, cjk, digits, caps, nw = (c[k].astype(np.float32) for k in ("upper", "alpha", "cjk", "digits", "caps", "nw"))
+    spaces = (lens - c["nonspace"]).astype(np.float32)
+    spaces[:-1][lens[:-1] == 0] = -1  # as the per-line counts always did (they counted the joining newline)
     nc = np.maximum(lens.astype(np.float32) - spaces + np.maximum(nw - 1, 0), 0)  # whitespace-collapsed length
-
-    # first / last visible character from the word starts and ends; last: before trailing closers
-    ws = np.flatnonzero(wst)
-    we = np.flatnonzero(~sp & nxt_sp)  # last character of each word
-    nwi = nw.astype(np.int64)
-    cw = np.cumsum(nwi)
-    firstok = nwi > 0
-    fi = np.where(firstok, ws[np.minimum(cw - nwi, max(ws.shape[0] - 1, 0))] if ws.size else 0, 0)
-    ls = np.where(firstok, we[np.maximum(cw - 1, 0)] if we.size else 0, -1)
-    li = ls.copy()
-    cl = np.flatnonzero(firstok & ((fl[np.maximum(li, 0)] & C_CLOSE) > 0))
-    while cl.size:  # step back over closing quotes/brackets (not over spaces)
-        li[cl] -= 1
-        cl = cl[(li[cl] >= starts[cl]) & ((fl[np.maximum(li[cl], 0)] & C_CLOSE) > 0)]
-    lastok = firstok & (li >= starts)
-    li = np.maximum(li, 0)
-    lastc = np.where(lastok, cp[li], 0)
-    lastfl = np.where(lastok, fl[li], 0)
-    lastp = np.where(lastok, pc[li], 0)
-    fi = np.minimum(fi, L - 1)
-    firstfl = np.where(firstok, fl[fi], 0)
-    firstp = np.where(firstok, pc[fi], 0)
-    second_sp = firstok & (fi + 1 < ends) & sp[np.minimum(fi + 1, L - 1)]
-
-    # sparse punctuation events
-    is_end = (pc & (P_END | P_Q)) > 0
-    inner_pos = np.flatnonzero((is_end & nxt_sp & (cp != 0x3002)) | (cp == 0x3002))
-    inner_line = np.searchsorted(starts, inner_pos, side="right") - 1
-    # a sentence end that is the line's last non-space character is not "inner"
-    inner_pos_ok = inner_pos != ls[inner_line]
-    inner = np.bincount(inner_line[inner_pos_ok], minlength=n).astype(np.float32)
-    ev = np.flatnonzero((cp == 44) | (cp == 64) | (cp == 0xA9) | (((pc & P_SEP) > 0) & prev_sp & nxt_sp))
-    ev_line = np.searchsorted(starts, ev, side="right") - 1
-    evc = cp[ev]
-    commas = np.bincount(ev_line[evc == 44], minlength=n).astype(np.float32)
-    ats = np.bincount(ev_line[evc == 64], minlength=n)
-    copysign = np.bincount(ev_line[evc == 0xA9], minlength=n)
-    sepm = (evc != 44) & (evc != 64) & (evc != 0xA9)
-    seps = np.bincount(ev_line[sepm], minlength=n).astype(np.float32)
-
-    # ---- tokens, in numpy: lowercase + punctuation-to-space table over the code points, tokens are
-    # runs of other characters, each hashed (polynomial over the code points, mod 2^64) and looked up
-    # in the sorted hashes of the vocabulary
-    nl = _newline_count(cp)
-    th, tline, tok0, ntk_i = _tokens(cp, lens, starts, n, nl)
+    lastc, lastfl, lastp, firstfl, firstp = c["lastc"], c["lastfl"], c["lastp"], c["firstfl"], c["firstp"]
+    second_sp = c["second_sp"] > 0
+    inner = c["inner"].astype(np.float32)
+    commas = c["commas"].astype(np.float32)
+    ats, copysign = c["ats"], c["copysign"]
+    seps = c["seps"].astype(np.float32)
+    ntk_i = c["ntk"]
+    tline = np.repeat(np.arange(n, dtype=np.int64), ntk_i)
+    tok0 = np.zeros(n, dtype=np.int64)
+    np.cumsum(ntk_i[:-1], out=tok0[1:])
     nt = th.shape[0]
     mw = _vocab_lookup(th)
     wl = tline
@@ -507,7 +413,7 @@ def batch_line_base(texts: list[str], offsets: np.ndarray):
     F[:, 13] = upper / np.maximum(alpha, 1)
     F[:, 14] = digits / np.maximum(nc, 1)
     dcand_l = (digits > 0) & (nc < 200)
-    t_hit, y_hit, d_hit = _digit_patterns(cp, fl, n, nl)
+    t_hit, y_hit, d_hit = c["t_hit"] > 0, c["y_hit"] > 0, c["d_hit"] > 0
     F[:, 15] = t_hit & dcand_l
     F[:, 17] = y_hit & dcand_l
     numdate = d_hit & dcand_l
@@ -548,6 +454,171 @@ def batch_line_base(texts: list[str], offsets: np.ndarray):
     F[:, 34] = first_idx[inv] != np.arange(n)
     F[:, 35] = (weff >= 8) & ((F[:, 5] > 0) | (F[:, 10] > 0)) & ((F[:, 3] >= 0.18) | (F[:, 32] > 0.3))
     return F, norms, langs, first_bits, doc_id, (th, tline, tok0, ntk_i, mw)
+
+
+# ----------------------------------------------------------------------------------------------
+# character pass
+
+_BLOCK_CHARS = 1 << 16  # characters per block of the dense passes: their temporaries stay in cache
+# bits 8..15 of the combined table: punctuation classes, then
+P_EV, P_TOK = 16, 32  # ',' '@' '©' (counted per line); a token character (not space/punctuation after lowering)
+C_SPARSE = 128  # char class bit: neither letter nor space, or upper-case, or CJK (about 1 character in 10)
+
+
+@lru_cache(maxsize=1)
+def _combined_lut() -> np.ndarray:
+    """Code point -> char class | punctuation class << 8 | lowered code point << 16 (one gather per
+    character instead of three). Index 0xFFFF (where np.take clips code points above the BMP) has no
+    class and its own lowered value; `_char_pass` puts the real code point back for hashing."""
+    low = _low_lut().astype(np.uint32)
+    fl = _char_lut().astype(np.uint32)
+    pc = _punct_lut().astype(np.uint32)
+    for c in ",@\u00a9":
+        pc[ord(c)] |= P_EV
+    pc[low != 32] |= P_TOK
+    fl[((fl & (C_ALPHA | C_SPACE)) == 0) | ((fl & (C_UPPER | C_CJK)) != 0)] |= C_SPARSE
+    return fl | (pc << np.uint32(8)) | (low << np.uint32(16))
+
+
+def _cumsum0(a: np.ndarray) -> np.ndarray:
+    out = np.zeros(a.shape[0] + 1, dtype=np.int64)
+    np.cumsum(a, out=out[1:])
+    return out
+
+
+def _char_pass(cp: np.ndarray, starts: np.ndarray, lens: np.ndarray):
+    """Per-line character statistics and the tokens of the "\\n"-joined lines (code points `cp`).
+
+    Only four passes read every character (one table gather; word, token and sparse-class scans) plus
+    the token hash, and they run in blocks of whole lines (a block starts after a newline, so no run
+    crosses it and block-local hash positions give the same hashes). Everything else is computed from
+    the few `C_SPARSE` positions. Returns ({name: (n,) array}, token hashes (T,) uint64, token starts)."""
+    n = starts.shape[0]
+    L = cp.shape[0]
+    ends = starts + lens
+    lut = _combined_lut()
+    V = np.empty(L, dtype=np.uint32)
+    fl = np.empty(L, dtype=np.uint8)
+    cuts = np.unique(starts[np.searchsorted(starts, np.arange(0, L, _BLOCK_CHARS), side="right") - 1]).tolist()
+    cuts.append(L)
+    bl = max(q - p for p, q in zip(cuts[:-1], cuts[1:])) if L else 0
+    pad = np.zeros(bl + 2, dtype=bool)
+    hbuf = np.zeros(bl + 1, dtype=np.int64)
+    pw, ipw = _powers(bl + 1)
+    wss, wes, sss, tss, ths = [], [], [], [], []
+    for p, q in zip(cuts[:-1], cuts[1:]):
+        m = q - p
+        c, v, f = cp[p:q], V[p:q], fl[p:q]
+        np.take(lut, c, mode="clip", out=v)
+        np.copyto(f, v, casting="unsafe")  # the low byte: char class
+        pb = pad[: m + 2]
+        pb[m + 1] = False
+        # words: maximal runs of non-space characters
+        np.equal(f & C_SPACE, 0, out=pb[1:m + 1])
+        tr = np.flatnonzero(pb[1:] != pb[:-1])
+        tr += p
+        wss.append(tr[0::2])
+        wes.append(tr[1::2])
+        s = np.flatnonzero(f >= C_SPARSE)
+        s += p
+        sss.append(s)
+        # tokens: runs of token characters, hashed with polynomial prefix sums
+        np.not_equal(v & np.uint32(P_TOK << 8), 0, out=pb[1:m + 1])
+        tr = np.flatnonzero(pb[1:] != pb[:-1])
+        ts, te = tr[0::2], tr[1::2]
+        if ts.size:
+            low = (v >> np.uint32(16)).astype(np.uint64)
+            if int(c.max()) > 0xFFFF:
+                big = np.flatnonzero(c > 0xFFFF)
+                low[big] = c[big]
+            H = hbuf[: m + 1]
+            with np.errstate(over="ignore"):
+                np.multiply(low, pw[:m], out=low)
+                # int64 view: the same bits as uint64 arithmetic, and numpy's int64 cumsum is faster
+                np.cumsum(low.view(np.int64), out=H[1:])
+                Hu = H.view(np.uint64)
+                ths.append(_mix64((Hu[te] - Hu[ts]) * ipw[ts]))
+            tss.append(ts + p)
+    cat = (lambda xs: np.concatenate(xs) if xs else np.zeros(0, dtype=np.int64))
+    ws, we1, S, ts = cat(wss), cat(wes), cat(sss), cat(tss)
+    th = np.concatenate(ths) if ths else np.zeros(0, dtype=np.uint64)
+    o = {}
+
+    def per_line(pos):  # first index into sorted positions of each line, and the count per line
+        f0 = np.searchsorted(pos, starts)
+        cnt = np.empty(n, dtype=np.int64)
+        cnt[:-1] = f0[1:] - f0[:-1]
+        cnt[-1] = pos.shape[0] - f0[-1]
+        return f0, cnt
+
+    def sp_at(pos):  # space at pos (positions past the end read as the newline)
+        r = np.ones(pos.shape[0], dtype=bool)
+        ok = (pos >= 0) & (pos < L)
+        r[ok] = (fl[pos[ok]] & C_SPACE) > 0
+        return r
+
+    # words -> counts, first and last visible character (last: before trailing closers)
+    fw, nw = per_line(ws)
+    fwe = fw + nw
+    nwords = ws.shape[0]
+    cwl = _cumsum0(we1 - ws)
+    cap = _cumsum0((fl[ws] & C_UPPER) > 0)
+    nonspace = cwl[fwe] - cwl[fw]
+    o["nonspace"], o["nw"], o["caps"] = nonspace, nw, cap[fwe] - cap[fw]
+    firstok = nw > 0
+    fi = np.where(firstok, ws[np.minimum(fw, max(nwords - 1, 0))] if nwords else 0, 0)
+    ls = np.where(firstok, we1[np.maximum(fwe - 1, 0)] - 1 if nwords else 0, -1)
+    li = ls.copy()
+    cl = np.flatnonzero(firstok & ((fl[np.maximum(li, 0)] & C_CLOSE) > 0))
+    while cl.size:  # step back over closing quotes/brackets (not over spaces)
+        li[cl] -= 1
+        cl = cl[(li[cl] >= starts[cl]) & ((fl[np.maximum(li[cl], 0)] & C_CLOSE) > 0)]
+    lastok = firstok & (li >= starts)
+    li = np.maximum(li, 0)
+    o["lastc"] = np.where(lastok, cp[li], 0)
+    o["lastfl"] = np.where(lastok, fl[li] & 0x7F, 0)
+    o["lastp"] = np.where(lastok, (V[li] >> np.uint32(8)) & np.uint32(15), 0)
+    fi = np.minimum(fi, max(L - 1, 0))
+    o["firstfl"] = np.where(firstok, fl[fi] & 0x7F, 0)
+    o["firstp"] = np.where(firstok, (V[fi] >> np.uint32(8)) & np.uint32(15), 0)
+    o["second_sp"] = firstok & (fi + 1 < ends) & sp_at(fi + 1)
+    # sparse positions: upper / CJK / non-letter counts, punctuation events, digit runs
+    _, cnt = per_line(S)
+    sl = np.repeat(np.arange(n, dtype=np.int64), cnt)
+    fS = fl[S]
+    pS = (V[S] >> np.uint32(8)).astype(np.uint8)
+    o["alpha"] = nonspace - np.bincount(sl[(fS & (C_ALPHA | C_SPACE)) == 0], minlength=n)
+    o["upper"] = np.bincount(sl[(fS & C_UPPER) > 0], minlength=n)
+    o["cjk"] = np.bincount(sl[(fS & C_CJK) > 0], minlength=n)
+    # sentence ends inside the line (not the line's last visible character)
+    k = np.flatnonzero((pS & (P_END | P_Q)) > 0)
+    e = S[k]
+    keep = sp_at(e + 1) | (cp[e] == 0x3002)
+    e, el = e[keep], sl[k[keep]]
+    o["inner"] = np.bincount(el[e != ls[el]], minlength=n)
+    # commas, '@', '©', and separators with a space on both sides
+    k = np.flatnonzero((pS & (P_SEP | P_EV)) > 0)
+    e = S[k]
+    isev = (pS[k] & P_EV) > 0
+    keep = isev | (sp_at(e - 1) & sp_at(e + 1))
+    e, isev, el = e[keep], isev[keep], sl[k[keep]]
+    evc = cp[e]
+    o["commas"] = np.bincount(el[evc == 44], minlength=n)
+    o["ats"] = np.bincount(el[evc == 64], minlength=n)
+    o["copysign"] = np.bincount(el[evc == 0xA9], minlength=n)
+    o["seps"] = np.bincount(el[~isev], minlength=n)
+    # digits: runs -> counts, times, years, numeric dates
+    k = np.flatnonzero((fS & C_DIGIT) > 0)
+    D, dl = S[k], sl[k]
+    o["digits"] = np.bincount(dl, minlength=n)
+    first = np.flatnonzero(np.diff(D, prepend=-2) != 1)
+    last = np.empty_like(first)
+    last[:-1] = first[1:] - 1
+    last[-1:] = D.shape[0] - 1
+    o["t_hit"], o["y_hit"], o["d_hit"] = _digit_runs(cp, fl, D[first], D[last] + 1, dl[first], n)
+    # tokens per line
+    _, o["ntk"] = per_line(ts)
+    return o, th
 
 
 class LazyNorms:
@@ -622,6 +693,17 @@ def _low_lut() -> np.ndarray:
     return lut
 
 
+def _mix64(th: np.ndarray) -> np.ndarray:
+    """splitmix64 finalizer, in place: spreads short tokens over all bits."""
+    with np.errstate(over="ignore"):
+        th ^= th >> np.uint64(30)
+        th *= np.uint64(0xBF58476D1CE4E5B9)
+        th ^= th >> np.uint64(27)
+        th *= np.uint64(0x94D049BB133111EB)
+        th ^= th >> np.uint64(31)
+    return th
+
+
 def _tokens(cp: np.ndarray, lens: np.ndarray, starts: np.ndarray, n: int, nl: np.ndarray | None = None):
     """Tokens of the "\\n"-joined lines: (hash (T,) uint64, line (T,), first token of each line (n,),
     tokens per line (n,))."""
@@ -640,12 +722,7 @@ def _tokens(cp: np.ndarray, lens: np.ndarray, starts: np.ndarray, n: int, nl: np
     H = np.zeros(L + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
         np.cumsum(low.astype(np.uint64) * pw[:L], out=H[1:])
-        th = (H[te] - H[ts]) * ipw[ts]
-        th ^= th >> np.uint64(30)  # splitmix64 finalizer: spread short tokens over all bits
-        th *= np.uint64(0xBF58476D1CE4E5B9)
-        th ^= th >> np.uint64(27)
-        th *= np.uint64(0x94D049BB133111EB)
-        th ^= th >> np.uint64(31)
+        th = _mix64((H[te] - H[ts]) * ipw[ts])
     if nl is None:
         nl = _newline_count(cp)
     tline = nl[ts].astype(np.int64)
@@ -795,27 +872,36 @@ def _newline_count(cp: np.ndarray) -> np.ndarray:
     return nl
 
 
-def _digit_patterns(cp: np.ndarray, fl: np.ndarray, n: int, nl: np.ndarray):
+def _digit_patterns(cp: np.ndarray, fl: np.ndarray, starts: np.ndarray):
     """Per line: a time (`\\d{1,2}[:h.]\\d{2}(?!\\d)` or `\\d{1,2} ?[ap]\\.?m\\b`), a year
     (`(?<!\\d)(19|20)\\d\\d(?!\\d)`), a numeric date (`\\d{4}[/.-]\\d{1,2}[/.-]\\d{1,2}` or
-    `\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2,4}`), found from the runs of digits instead of three regex scans."""
+    `\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2,4}`) in the "\\n"-joined lines starting at `starts`."""
+    n = starts.shape[0]
+    pad = np.zeros(cp.shape[0] + 2, dtype=bool)
+    pad[1:-1] = (fl & C_DIGIT) > 0
+    tr = np.flatnonzero(pad[1:] != pad[:-1])
+    rs, re_ = tr[0::2], tr[1::2]
+    return _digit_runs(cp, fl, rs, re_, np.searchsorted(starts, rs, side="right") - 1, n)
+
+
+def _digit_runs(cp: np.ndarray, fl: np.ndarray, rs: np.ndarray, re_: np.ndarray, line: np.ndarray, n: int):
+    """`_digit_patterns` from the runs of digits [rs, re_) and the line of each run: found from the runs
+    instead of three regex scans. Nothing past a line's newline is read (the end reads as a newline)."""
     L = cp.shape[0]
-    dg = ((fl & C_DIGIT) > 0).view(np.int8)
-    d = np.diff(dg, prepend=np.int8(0), append=np.int8(0))
-    rs = np.flatnonzero(d == 1)
-    re_ = np.flatnonzero(d == -1)
     t_hit = np.zeros(n, dtype=bool)
     y_hit = np.zeros(n, dtype=bool)
     d_hit = np.zeros(n, dtype=bool)
     if rs.size == 0:
         return t_hit, y_hit, d_hit
-    line = nl[rs]
+
+    def at(p):  # code point at p (a newline past the end)
+        return np.where(p < L, cp[np.minimum(p, L - 1)], 10)
+
     rl = re_ - rs
-    cpp = np.append(cp, np.uint32(10)).astype(np.int64)  # sentinel after the end
-    flp = np.append(fl, np.uint8(0))
-    c1 = cpp[np.minimum(re_, L)]
+    c1 = at(re_)
     # year
-    y = (rl == 4) & (((cpp[rs] == 49) & (cpp[rs + 1] == 57)) | ((cpp[rs] == 50) & (cpp[rs + 1] == 48)))
+    c0, c0b = at(rs), at(rs + 1)
+    y = (rl == 4) & (((c0 == 49) & (c0b == 57)) | ((c0 == 50) & (c0b == 48)))
     y_hit[line[y]] = True
     # next run directly after one separator character
     nxt_adj = np.zeros(rs.size, dtype=bool)
@@ -824,12 +910,13 @@ def _digit_patterns(cp: np.ndarray, fl: np.ndarray, n: int, nl: np.ndarray):
     rl_next[:-1] = rl[1:]
     t1 = nxt_adj & ((c1 == 58) | (c1 == 104) | (c1 == 46)) & (rl_next == 2)
     pp = np.minimum(re_ + (c1 == 32), L)
-    cpa = cpp[pp]
+    cpa = at(pp)
     q = np.minimum(pp + 1, L)
-    q = np.minimum(q + (cpp[q] == 46), L)
+    q = np.minimum(q + (at(q) == 46), L)
     qn = np.minimum(q + 1, L)
-    wordc = ((flp[qn] & (C_ALPHA | C_DIGIT)) > 0) | (cpp[qn] == 95)
-    t2 = ((cpa == 97) | (cpa == 112)) & (cpp[q] == 109) & ((qn >= L) | ~wordc)
+    flq = np.where(qn < L, fl[np.minimum(qn, L - 1)], 0)
+    wordc = ((flq & (C_ALPHA | C_DIGIT)) > 0) | (at(qn) == 95)
+    t2 = ((cpa == 97) | (cpa == 112)) & (at(q) == 109) & ((qn >= L) | ~wordc)
     t_hit[line[t1 | t2]] = True
     # numeric dates: run, sep, run of 1-2, sep, run
     adj_sep = nxt_adj & ((c1 == 47) | (c1 == 46) | (c1 == 45))  # run, one of "/.-", run
