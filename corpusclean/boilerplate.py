@@ -18,6 +18,7 @@ None (= the block's stripped text).
 
 from __future__ import annotations
 
+import gc
 import re
 from functools import lru_cache
 from itertools import chain
@@ -528,6 +529,15 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         lab[drop] = dl[drop]
 
     lab[lab == 0] = _L["not_main_content"]
-    decisions = list(map(Decision, _LABEL_ARR[lab].tolist(), det.tolist()))
+    labels, details = _LABEL_ARR[lab].tolist(), det.tolist()
+    # One object per line and no reference cycles: with the cyclic GC on, allocating them triggers
+    # collections that scan every live object (the shard's blocks) and costs more than building them.
+    gc_on = gc.isenabled()
+    gc.disable()
+    try:
+        decisions = list(map(Decision, labels, details))
+    finally:
+        if gc_on:
+            gc.enable()
     bounds = off.tolist()
     return [(decisions[bounds[d]:bounds[d + 1]], metas[d]) for d in range(k)]
