@@ -385,7 +385,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     cand = np.flatnonzero((lab == 0) & (words >= 4) & (words <= 35))
     if cand.size:
         ell = np.zeros(n, dtype=bool)
-        ell[cand] = [("…" in texts[i] or "..." in texts[i]) for i in cand.tolist()]
+        ell[cand] = f.ellipsis[cand]
         plain = cand[~endp[cand] & ~ell[cand]]
         long_ok = (words >= 15) & (lab == 0)
         index = _long_grams(f, long_ok)

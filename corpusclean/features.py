@@ -227,6 +227,7 @@ class BatchFeatures:
     languages: list[str]  # per document
     first_tok_bits: np.ndarray  # (N,) int64
     tokens: tuple = ()  # (hash (T,) uint64, line (T,), first token per line (N,), tokens per line (N,), mask (T,))
+    ellipsis: np.ndarray | None = None  # (N,) bool: the raw line holds '…' or '...'
 
     def stripped(self, i: int) -> str:
         return " ".join(self.texts[i].split())
@@ -453,7 +454,7 @@ def batch_line_base(texts: list[str], offsets: np.ndarray):
     F[:, 33] = np.where(has_tok, counts[inv], 1)
     F[:, 34] = first_idx[inv] != np.arange(n)
     F[:, 35] = (weff >= 8) & ((F[:, 5] > 0) | (F[:, 10] > 0)) & ((F[:, 3] >= 0.18) | (F[:, 32] > 0.3))
-    return F, norms, langs, first_bits, doc_id, (th, tline, tok0, ntk_i, mw)
+    return F, norms, langs, first_bits, doc_id, (th, tline, tok0, ntk_i, mw), c["ellipsis"] > 0
 
 
 # ----------------------------------------------------------------------------------------------
@@ -607,6 +608,13 @@ def _char_pass(cp: np.ndarray, starts: np.ndarray, lens: np.ndarray):
     o["ats"] = np.bincount(el[evc == 64], minlength=n)
     o["copysign"] = np.bincount(el[evc == 0xA9], minlength=n)
     o["seps"] = np.bincount(el[~isev], minlength=n)
+    # '…' or '...' (consecutive full stops never span lines: a newline sits between)
+    cS = cp[S]
+    k = np.flatnonzero(cS == 46)
+    ell = np.zeros(n, dtype=bool)
+    ell[sl[cS == 0x2026]] = True
+    ell[sl[k[:-2][S[k[2:]] == S[k[:-2]] + 2]]] = True
+    o["ellipsis"] = ell
     # digits: runs -> counts, times, years, numeric dates
     k = np.flatnonzero((fS & C_DIGIT) > 0)
     D, dl = S[k], sl[k]
@@ -619,6 +627,9 @@ def _char_pass(cp: np.ndarray, starts: np.ndarray, lens: np.ndarray):
     # tokens per line
     _, o["ntk"] = per_line(ts)
     return o, th
+
+
+_OTHER_WS = re.compile(r"[^\S \n]")  # whitespace other than ' ' and '\n' (what str.split() splits on)
 
 
 class LazyNorms:
@@ -642,10 +653,18 @@ class LazyNorms:
             for a in _UNI_PUNCT:
                 if a in lw:
                     lw = lw.replace(a, " ")
-            parts = lw.encode("utf-8").translate(_ASCII_PUNCT).decode("utf-8").split("\n")
-            if len(parts) == len(todo):
-                for i, s in zip(todo, parts):
-                    cache[i] = " " + " ".join(s.split()) + " "
+            x = lw.encode("utf-8").translate(_ASCII_PUNCT).decode("utf-8")
+            if x.count("\n") + 1 == len(todo):
+                if _OTHER_WS.search(x) is None:
+                    # only ' ' and the separating newlines are whitespace: collapsing runs of spaces on
+                    # the whole text equals split/join per line without a string object per word
+                    while "  " in x:
+                        x = x.replace("  ", " ")
+                    for i, s in zip(todo, x.replace(" \n", "\n").replace("\n ", "\n").strip(" ").split("\n")):
+                        cache[i] = " " + s + " "
+                else:
+                    for i, s in zip(todo, x.split("\n")):
+                        cache[i] = " " + " ".join(s.split()) + " "
         return [self[i] for i in idx]
 
     def __getitem__(self, i):
@@ -934,7 +953,7 @@ def line_base(texts: list[str]):
     n = len(texts)
     if n == 0:
         return np.zeros((0, N_BASE), dtype=np.float32), [], [], "English", np.zeros(0, dtype=np.int64)
-    F, norms, langs, fb, _, _ = batch_line_base(list(texts), np.array([0, n], dtype=np.int64))
+    F, norms, langs, fb, _, _, _ = batch_line_base(list(texts), np.array([0, n], dtype=np.int64))
     return F, [" ".join(t.split()) for t in texts], norms[:], langs[0], fb
 
 
@@ -959,6 +978,47 @@ def densest_region(base: np.ndarray) -> tuple[int, int]:
     e = int(np.argmax(gain))
     s = int(np.argmin(c[: e + 1]))
     return (s, e + 1)
+
+
+def _densest_regions(base: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """`densest_region` of every document, (k, 2) absolute rows. Documents of similar length are padded
+    into one (documents, longest + 1) matrix per group, so each running sum restarts at 0 and adds in
+    the same order as the per-document call (same floats, same ties)."""
+    k = offsets.shape[0] - 1
+    dl = np.diff(offsets)
+    regions = np.repeat(offsets[:-1, None], 2, axis=1)
+    prose = base[:, 35] > 0
+    lw = base[:, 1]
+    score = np.where(prose, np.minimum(lw / 15.0, 4.0), np.where(lw >= 8, -0.3, -0.6))
+    order = np.argsort(dl, kind="stable")
+    order = order[dl[order] > 0]
+    i = 0
+    while i < order.shape[0]:
+        # grow the group while the padding stays below the rows it holds (+ a constant)
+        j, rows = i, 0
+        while j < order.shape[0] and (j - i + 1) * int(dl[order[j]]) <= 2 * (rows + int(dl[order[j]])) + 4096:
+            rows += int(dl[order[j]])
+            j += 1
+        j = max(j, i + 1)
+        docs = order[i:j]
+        w = int(dl[docs].max())
+        lens = dl[docs]
+        col = np.arange(w)
+        valid = col[None, :] < lens[:, None]
+        sc = np.zeros((docs.shape[0], w))
+        sc[valid] = score[(offsets[docs][:, None] + col[None, :])[valid]]
+        c = np.zeros((docs.shape[0], w + 1))
+        np.cumsum(sc, axis=1, out=c[:, 1:])
+        cmin = np.minimum.accumulate(c[:, :-1], axis=1)
+        gain = c[:, 1:] - cmin
+        gain[~valid] = -np.inf
+        e = np.argmax(gain, axis=1)
+        cs = np.where(col[None, :] <= e[:, None], c[:, :-1], np.inf)
+        st = np.argmin(cs, axis=1)
+        regions[docs, 0] = offsets[docs] + st
+        regions[docs, 1] = offsets[docs] + e + 1
+        i = j
+    return regions
 
 
 def _shift(a: np.ndarray, k: int, fill: float = -1.0) -> np.ndarray:
@@ -1035,11 +1095,11 @@ def batch_features_flat(texts: list[str], doc_lens: np.ndarray) -> BatchFeatures
                              languages=["English"] * k, first_tok_bits=np.zeros(0, dtype=np.int64))
     nz = dl > 0
     if nz.all():
-        base, norms, langs, first_bits, doc_id, toks = batch_line_base(texts, offsets)
+        base, norms, langs, first_bits, doc_id, toks, ell = batch_line_base(texts, offsets)
     else:  # empty documents take no rows
         nzo = np.zeros(int(nz.sum()) + 1, dtype=np.int64)
         np.cumsum(dl[nz], out=nzo[1:])
-        base, norms, langs_nz, first_bits, did, toks = batch_line_base(texts, nzo)
+        base, norms, langs_nz, first_bits, did, toks, ell = batch_line_base(texts, nzo)
         doc_id = np.flatnonzero(nz)[did]
         langs = ["English"] * k
         for j, lg in zip(np.flatnonzero(nz).tolist(), langs_nz):
@@ -1082,16 +1142,7 @@ def batch_features_flat(texts: list[str], doc_lens: np.ndarray) -> BatchFeatures
     rlen = np.bincount(rid[short], minlength=int(rid[-1]) + 1)
     X[:, col] = np.where(short, rlen[rid], 0)
     col += 1
-    # densest prose region per document (maximum-sum run; a few numpy calls per document)
-    regions = np.zeros((k, 2), dtype=np.int64)
-    ob = offsets.tolist()
-    for j in range(k):
-        a_, b_ = ob[j], ob[j + 1]
-        if b_ > a_:
-            s_, e_ = densest_region(base[a_:b_])
-            regions[j] = (a_ + s_, a_ + e_)
-        else:
-            regions[j] = (a_, a_)
+    regions = _densest_regions(base, offsets)
     rs = regions[doc_id, 0]
     re_ = regions[doc_id, 1]
     X[:, col] = (idx >= rs) & (idx < re_)
@@ -1123,7 +1174,7 @@ def batch_features_flat(texts: list[str], doc_lens: np.ndarray) -> BatchFeatures
     X[:, col + 7] = base[:, 3] - med[doc_id]
     X[:, col + 8] = (re_ - rs) / (de - ds)
     return BatchFeatures(X=X, names=names, base=base, texts=texts, norms=norms, offsets=offsets, doc_id=doc_id,
-                         regions=regions, languages=langs, first_tok_bits=first_bits, tokens=toks)
+                         regions=regions, languages=langs, first_tok_bits=first_bits, tokens=toks, ellipsis=ell)
 
 
 def doc_features(texts: list[str]) -> DocFeatures:
