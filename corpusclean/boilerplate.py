@@ -399,20 +399,26 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             need = set(todo)
             for i in pre:
                 need.update(pre[i])
+            body_lines: dict[int, list[int]] = {}  # documents of the elided candidates: all long lines
+            for i in frags_of:
+                d = int(doc_id[i])
+                if d not in body_lines:
+                    body_lines[d] = (np.flatnonzero(long_ok[off[d]:off[d + 1]]) + off[d]).tolist()
+                    need.update(body_lines[d])
             norms.fill(sorted(need))  # one normalisation pass for every line the checks read
+            get = norms.__getitem__
             bodies: dict[int, tuple[str, set]] = {}
             for i in todo:
                 if i in pre:  # exact check against the long lines that hold its first 4-gram
-                    ln = norms.fill(pre[i])
+                    ln = list(map(get, pre[i]))
                     body_norm, long_set = "".join(ln), set(ln)
                 else:
                     d = int(doc_id[i])
                     if d not in bodies:
-                        li = np.flatnonzero(long_ok[off[d]:off[d + 1]]) + off[d]
-                        ln = norms.fill(li.tolist())
+                        ln = list(map(get, body_lines[d]))
                         bodies[d] = ("".join(ln), set(ln))
                     body_norm, long_set = bodies[d]
-                own = norms[i]
+                own = get(i)
                 frags = frags_of[i] if i in frags_of else [own]
                 if all(x in body_norm for x in frags) and body_norm.count(own) <= 1 and own not in long_set:
                     lab[i] = _L["pull_quote"]
