@@ -101,8 +101,15 @@ _DATE_STRIP = re.compile(
 )
 
 
+# every date pattern needs four digits in a row, every time pattern a digit: cheap exact gates
+_D4 = re.compile(r"\d{4}")
+_D1 = re.compile(r"\d")
+
+
 def parse_datetime(s: str) -> str | None:
     """ISO 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM' from a byline/dateline, as printed."""
+    if _D4.search(s) is None:
+        return None
     date = None
     for p in _DATE_PATTERNS:
         m = p.search(s)
@@ -130,9 +137,11 @@ def parse_datetime(s: str) -> str | None:
 def parse_authors(s: str) -> list[str]:
     """Names left in a byline once dates, times and 'By' are removed."""
     x = s
-    for p in _DATE_PATTERNS:
-        x = p.sub(" ", x)
-    x = _TIME.sub(" ", x)
+    if _D4.search(x) is not None:
+        for p in _DATE_PATTERNS:
+            x = p.sub(" ", x)
+    if _D1.search(x) is not None:
+        x = _TIME.sub(" ", x)
     x = _DATE_STRIP.sub(" ", x)
     x = re.sub(r"^\s*(?:by|von|par|por|door)\s+", "", x.strip(), flags=re.I)
     parts = re.split(r"\s*(?:,|\band\b|&|\||/|·|•|—|–|-(?=\s))\s*", x)
