@@ -46,13 +46,13 @@ def new_run_id() -> str:
 
 
 def start_run(raw_dir: str, out_dir: str, config: PipelineConfig, cache_dir: str | None = None,
-              executor: str = "local") -> RunContext:
+              executor: str = "local", refresh: bool = False) -> RunContext:
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     cache = cache_dir or str(out / ".cache")
-    plan = plan_run(raw_dir, config, cache)
+    plan = plan_run(raw_dir, config, cache, refresh)
     run_id = new_run_id()
     ctx = RunContext(run_id, str(raw_dir), str(out), cache, config, plan, staging_dir(out, run_id), started, t0, executor)
     ctx.stage_seconds["plan"] = time.perf_counter() - t0
@@ -192,7 +192,7 @@ def run_pipeline(raw_dir: str, out_dir: str, config: PipelineConfig | None = Non
 
     config = config or PipelineConfig()
     with OutputLock(out_dir):
-        ctx = start_run(raw_dir, out_dir, config, cache_dir)
+        ctx = start_run(raw_dir, out_dir, config, cache_dir, refresh=refresh)
         t = time.perf_counter()
         summaries = [process_shard(s, ctx.cache_dir, config, refresh) for s in ctx.plan.shards]
         ctx.stage_seconds["shards"] = time.perf_counter() - t

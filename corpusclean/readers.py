@@ -38,6 +38,8 @@ class FileEntry:
     source: str  # relative to the raw root, '/'-separated
     path: str  # absolute path
     size: int
+    mtime_ns: int = 0  # with size and inode: finds an unchanged file's hash without reading it
+    inode: int = 0
 
 
 class RawDirError(ValueError):
@@ -59,47 +61,57 @@ def discover(raw_root: str | os.PathLike) -> tuple[list[FileEntry], list[Reject]
     if not os.access(root, os.R_OK | os.X_OK):
         raise RawDirError(f"raw directory is not readable: {root}")
     real_root = root.resolve()
+    abs_root = str(root.absolute())
     entries: list[FileEntry] = []
     rejects: list[Reject] = []
-
-    def onerror(err: OSError) -> None:
-        rel = _rel(Path(err.filename), root) if err.filename else "?"
-        rejects.append(Reject(rel, "unreadable", f"cannot list directory: {err.strerror}"))
-
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
-        keep_dirs = []
-        for d in sorted(dirnames):
-            p = Path(dirpath) / d
-            if d.startswith("."):
-                continue
-            if p.is_symlink():
-                rejects.append(Reject(_rel(p, root), "symlink", "symlinked directory not followed"))
-                continue
-            keep_dirs.append(d)
-        dirnames[:] = keep_dirs
-        for name in filenames:
+    # os.scandir by hand rather than os.walk + pathlib: DirEntry carries the file type and caches
+    # stat, which makes discovery of 100k files ~3x cheaper; the rules are the same.
+    stack = [("", abs_root)]
+    while stack:
+        rel_dir, abs_dir = stack.pop()
+        try:
+            with os.scandir(abs_dir) as it:
+                listing = list(it)
+        except OSError as err:
+            rejects.append(Reject(rel_dir or ".", "unreadable", f"cannot list directory: {err.strerror}"))
+            continue
+        for e in listing:
+            name = e.name
             if name.startswith("."):
                 continue
-            p = Path(dirpath) / name
-            rel = _rel(p, root)
-            if p.is_symlink():
+            rel = rel_dir + name
+            try:
+                is_link = e.is_symlink()
+            except OSError:
+                is_link = False
+            try:
+                is_dir = e.is_dir()  # follows a link, as os.walk does when it sorts names into dirs/files
+            except OSError:  # e.g. a link loop: handled as a file link below
+                is_dir = False
+            if is_dir:
+                if is_link:
+                    rejects.append(Reject(rel, "symlink", "symlinked directory not followed"))
+                else:
+                    stack.append((rel + "/", e.path))
+                continue
+            if is_link:
                 try:
-                    target = p.resolve(strict=True)
-                except (OSError, RuntimeError) as e:  # broken link or loop
-                    rejects.append(Reject(rel, "symlink", f"broken or looping symlink: {e}"))
+                    target = Path(e.path).resolve(strict=True)
+                except (OSError, RuntimeError) as err:  # broken link or loop
+                    rejects.append(Reject(rel, "symlink", f"broken or looping symlink: {err}"))
                     continue
                 if not target.is_relative_to(real_root):
                     rejects.append(Reject(rel, "symlink", "symlink points outside the raw directory"))
                     continue
             try:
-                st = p.stat()
-            except OSError as e:
-                rejects.append(Reject(rel, "unreadable", f"cannot stat file: {e.strerror}"))
+                st = e.stat()
+            except OSError as err:
+                rejects.append(Reject(rel, "unreadable", f"cannot stat file: {err.strerror}"))
                 continue
             if not _is_regular(st.st_mode):
                 rejects.append(Reject(rel, "not_a_file", "not a regular file"))
                 continue
-            entries.append(FileEntry(rel, str(p.absolute()), st.st_size))
+            entries.append(FileEntry(rel, e.path, st.st_size, st.st_mtime_ns, st.st_ino))
     entries.sort(key=lambda e: e.source.encode("utf-8", "surrogateescape"))
     rejects.sort(key=lambda r: r.source.encode("utf-8", "surrogateescape"))
     return entries, rejects
@@ -119,11 +131,8 @@ def _rel(p: Path, root: Path) -> str:
 
 
 def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(_CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def split_ext(source: str) -> tuple[str, str]:

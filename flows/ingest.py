@@ -150,7 +150,7 @@ def ingest(
     on_dask = runner == "DaskTaskRunner"
     n_proc = 1 if on_dask else (processes if processes > 0 else (os.cpu_count() or 1))
     with OutputLock(out_dir):
-        ctx = start_run(raw_dir, out_dir, config)
+        ctx = start_run(raw_dir, out_dir, config, refresh=full_refresh)
         pool = None
         if on_dask:
             ctx.executor = "dask"

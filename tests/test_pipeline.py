@@ -1,6 +1,8 @@
 """End-to-end behaviour of the core pipeline (no Prefect): lineage, text, rejects, determinism."""
 
+import os
 import shutil
+import time
 from collections import defaultdict
 
 import pyarrow.parquet as pq
@@ -246,3 +248,40 @@ def test_a_changed_file_is_recomputed_alone_and_its_shard_equals_a_full_recomput
         assert (a[0] / f"{name}.parquet").read_bytes() == (b[0] / f"{name}.parquet").read_bytes(), name
     assert _rows(out) == _rows(full)
     assert first["table_rows"]["rejects"] == second["table_rows"]["rejects"] == 1
+
+
+def test_unchanged_files_keep_their_recorded_hash_and_changed_ones_are_hashed_again(tmp_path, monkeypatch):
+    import corpusclean.shards as shards
+
+    raw = make_corpus(tmp_path / "raw")
+    old = time.time() - 3600
+    for p in raw.rglob("*"):
+        os.utime(p, (old, old))  # hashed long after their last change: not "racily clean"
+    hashed: list[str] = []
+    real = shards.sha256_file
+
+    def counting(path):
+        hashed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(shards, "sha256_file", counting)
+    out = tmp_path / "out"
+    first = run_pipeline(str(raw), str(out))
+    n = first["n_files"]
+    assert len(hashed) == n
+    hashed.clear()
+    victim = sorted(raw.rglob("*.txt"))[0]
+    victim.write_text(victim.read_text() + "\nOne more sentence for the record, added later today.\n")
+    os.utime(victim, (old + 60, old + 60))  # a new mtime, still in the past
+    second = run_pipeline(str(raw), str(out))
+    assert hashed == [str(victim.absolute())]
+    assert second["docs_changed"] == 1 and second["docs_unchanged"] == n - 1
+    hashed.clear()
+    run_pipeline(str(raw), str(out), refresh=True)
+    assert len(hashed) == n  # a full refresh trusts nothing
+    hashed.clear()
+    fresh = raw / "fresh.txt"
+    fresh.write_text("A file written a moment ago is hashed on every run until it is two seconds old.\n")
+    run_pipeline(str(raw), str(out))
+    run_pipeline(str(raw), str(out))
+    assert hashed == [str(fresh.absolute())] * 2
