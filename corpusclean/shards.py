@@ -305,7 +305,8 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for name, table in tables.items():
-        pq.write_table(table, tmp / f"{name}.parquet", compression="zstd")
+        # lz4, not zstd: these are a cache read back by this machine, and lz4 writes them ~1.7x faster
+        pq.write_table(table, tmp / f"{name}.parquet", compression="lz4")
     n_docs, n_rejects, n_blocks = tables["docs"].num_rows, tables["rejects"].num_rows, tables["blocks"].num_rows
     (tmp / "_SUCCESS").write_text(json.dumps({"n_docs": n_docs, "n_rejects": n_rejects, "n_blocks": n_blocks,
                                               "files": [f.source for f in shard.files],
