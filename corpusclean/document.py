@@ -103,3 +103,17 @@ def _finish(raw, blocks, decisions, citations, meta, config) -> DocumentResult:
     return DocumentResult(raw=raw, blocks=blocks, decisions=decisions, citations=citations, meta=meta or Metadata(),
                           language=language)
 
+
+
+def warm_up() -> None:
+    """Import every stage and load its tables and model in this process, so that a worker process
+    started ahead of time pays ~1 s while the run is still planning, not inside its first shard."""
+    from .boilerplate import classify_dumps
+    from .config import HtmlConfig
+    from .dedup import build_keys  # noqa: F401
+    from .html import html_blocks
+
+    classify_dumps([split_lines("A page title\nBy A. Writer, 2 March 2024\n"
+                                "The first sentence of the body is long enough to count as prose. It goes on.\n")])
+    html_blocks("<html><head><title>t</title></head><body><p>Some text of a page, in a paragraph.</p></body></html>",
+                HtmlConfig())

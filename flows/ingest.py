@@ -116,6 +116,44 @@ def publish_task(ctx, summaries, counts):
     return summary
 
 
+def _more_files_than(raw_dir: str, n: int) -> bool:
+    """Whether the raw folder holds more than `n` entries (stops counting there): a corpus of one shard
+    is processed inline, so no worker pool is started for it."""
+    stack, seen = [raw_dir], 0
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for e in it:
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(e.path)
+                    else:
+                        seen += 1
+                        if seen > n:
+                            return True
+        except OSError:
+            continue
+    return False
+
+
+def _start_pool(n_proc: int) -> cf.ProcessPoolExecutor:
+    """A process pool whose workers import the stages and load their tables right away.
+
+    forkserver, not fork: the flow process has Prefect's threads running. The fork server preloads the
+    core modules once (workers fork from it), and each worker loads its tables in `warm_up` while the
+    flow process is still discovering and hashing files."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["__main__", "corpusclean.shards", "corpusclean.document", "corpusclean.boilerplate",
+                                "corpusclean.html", "corpusclean.dedup"])
+    pool = cf.ProcessPoolExecutor(max_workers=n_proc, mp_context=ctx)
+    from corpusclean.document import warm_up
+
+    for _ in range(n_proc):
+        pool.submit(warm_up)
+    return pool
+
+
 def _runner_name() -> str:
     from prefect.context import FlowRunContext
 
@@ -150,16 +188,23 @@ def ingest(
     on_dask = runner == "DaskTaskRunner"
     n_proc = 1 if on_dask else (processes if processes > 0 else (os.cpu_count() or 1))
     with OutputLock(out_dir):
-        ctx = start_run(raw_dir, out_dir, config, refresh=full_refresh)
         pool = None
+        if not on_dask and n_proc > 1 and _more_files_than(raw_dir, config.shard_files):
+            pool = _start_pool(n_proc)  # starts and warms up while this process plans the run
+        try:
+            ctx = start_run(raw_dir, out_dir, config, refresh=full_refresh)
+        except BaseException:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
         if on_dask:
             ctx.executor = "dask"
-        elif n_proc > 1 and len(ctx.plan.shards) > 1:
-            import multiprocessing as mp
-
-            # forkserver, not fork: the flow process has Prefect's threads running
-            pool = _POOL = cf.ProcessPoolExecutor(max_workers=n_proc, mp_context=mp.get_context("forkserver"))
+        elif pool is not None and len(ctx.plan.shards) > 1:
+            _POOL = pool
             ctx.executor = f"processes:{n_proc}"
+        elif pool is not None:  # one shard: inline is cheaper than shipping it to a worker
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
         try:
             with progress_reporter(len(ctx.plan.files), len(ctx.plan.shards), progress) as prog:
                 t = time.perf_counter()
