@@ -231,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--json", default=None, help="write the results here")
+    ap.add_argument("--flow-args", default="", help="extra arguments for flows.ingest, e.g. '--shard-files 512'")
     a = ap.parse_args(argv)
 
     work = Path(a.workdir or tempfile.mkdtemp(prefix="scale-"))
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         out = work / "out"
         shutil.rmtree(out, ignore_errors=True)
         cmd = [sys.executable, "-m", "flows.ingest", "--raw", str(corpus), "--out", str(out), "--quiet",
-               "--processes", str(a.processes)]
+               "--processes", str(a.processes), *a.flow_args.split()]
         wall, peak, _ = run_measured(cmd, env, {server.pid})
         results["full"] = _report("full run", wall, peak, mb, len(files), out)
         # incremental: change a share of the files (append a sentence) and run again
