@@ -46,13 +46,14 @@ def new_run_id() -> str:
 
 
 def start_run(raw_dir: str, out_dir: str, config: PipelineConfig, cache_dir: str | None = None,
-              executor: str = "local", refresh: bool = False) -> RunContext:
+              executor: str = "local", refresh: bool = False, pool=None) -> RunContext:
+    """Plan the run. `pool`: an optional concurrent.futures executor (processes) that hashes new files."""
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     cache = cache_dir or str(out / ".cache")
-    plan = plan_run(raw_dir, config, cache, refresh)
+    plan = plan_run(raw_dir, config, cache, refresh, pool)
     run_id = new_run_id()
     ctx = RunContext(run_id, str(raw_dir), str(out), cache, config, plan, staging_dir(out, run_id), started, t0, executor)
     ctx.stage_seconds["plan"] = time.perf_counter() - t0

@@ -74,7 +74,7 @@ class RunPlan:
 
 
 def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str | os.PathLike | None = None,
-             refresh: bool = False) -> RunPlan:
+             refresh: bool = False, executor=None) -> RunPlan:
     """Discover and hash every file, then cut the sorted list into content-defined shards.
 
     A shard boundary falls after a file whose path hash is 0 modulo `shard_files` (or when a
@@ -83,7 +83,7 @@ def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str 
     """
     entries, rejects = discover(raw_dir)
     files: list[FilePlan] = []
-    for e, h in zip(entries, _hash_files(entries, cache_dir, refresh)):
+    for e, h in zip(entries, _hash_files(entries, cache_dir, refresh, executor)):
         if isinstance(h, OSError):
             rejects.append(Reject(e.source, "unreadable", f"cannot read file: {h.strerror or h}"))
         else:
@@ -111,6 +111,7 @@ def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str 
 HASH_INDEX = "file_hashes.parquet"
 _HASH_INDEX_SCHEMA = pa.schema([("source", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
                                 ("inode", pa.int64()), ("hashed_at_ns", pa.int64()), ("sha256", pa.string())])
+_POOL_MIN_FILES = 2048  # fewer new files: threads here are quicker than a round trip to the pool
 _RACY_NS = 2_000_000_000  # a file modified within 2 s of being hashed could change without a new mtime
 
 
@@ -121,11 +122,21 @@ def _try_hash(path: str) -> str | OSError:
         return e
 
 
-def _hash_files(entries: list[FileEntry], cache_dir, refresh: bool) -> list[str | OSError]:
+def _hash_many(paths: list[str]) -> list[str | OSError]:
+    """One batch of `_try_hash` (for a process pool: one round trip per batch, not per file)."""
+    out = []
+    for p in paths:
+        h = _try_hash(p)
+        out.append(h if isinstance(h, str) else OSError(h.errno, h.strerror))  # picklable as is
+    return out
+
+
+def _hash_files(entries: list[FileEntry], cache_dir, refresh: bool, executor=None) -> list[str | OSError]:
     """SHA-256 of every file, in order. A file whose size, mtime and inode equal those recorded when it
     was last hashed (and which was not modified within 2 s of that) keeps its recorded hash, as git's
     index and rsync do: a re-run of 100k files then costs stat calls, not reading 100k files. The rest
-    are hashed by a thread pool (file reads and hashlib release the GIL). `refresh` hashes everything."""
+    are hashed by `executor` (a process pool, in batches) when given, else by a thread pool (file reads
+    and hashlib release the GIL, the per-file Python does not). `refresh` hashes everything."""
     index: dict[str, tuple] = {}
     path = Path(cache_dir) / HASH_INDEX if cache_dir is not None else None
     if path is not None and not refresh and path.is_file():
@@ -147,9 +158,15 @@ def _hash_files(entries: list[FileEntry], cache_dir, refresh: bool) -> list[str 
         from concurrent.futures import ThreadPoolExecutor
 
         now = time.time_ns()
-        with ThreadPoolExecutor(max_workers=8) as ex:
-            for i, h in zip(todo, ex.map(_try_hash, [entries[i].path for i in todo], chunksize=64)):
-                out[i], stamps[i] = h, now
+        paths = [entries[i].path for i in todo]
+        if executor is not None and len(paths) > _POOL_MIN_FILES:
+            batches = [paths[k:k + 1024] for k in range(0, len(paths), 1024)]
+            hashes = [h for batch in executor.map(_hash_many, batches) for h in batch]
+        else:
+            with ThreadPoolExecutor(max_workers=8) as ex:
+                hashes = list(ex.map(_try_hash, paths, chunksize=64))
+        for i, h in zip(todo, hashes):
+            out[i], stamps[i] = h, now
     if path is not None and todo:
         ok = [i for i, h in enumerate(out) if isinstance(h, str)]
         t = pa.table({"source": [entries[i].source for i in ok], "size": [entries[i].size for i in ok],

@@ -193,7 +193,7 @@ def ingest(
         if not on_dask and n_proc > 1 and _more_files_than(raw_dir, config.shard_files):
             pool = _start_pool(n_proc)  # starts and warms up while this process plans the run
         try:
-            ctx = start_run(raw_dir, out_dir, config, refresh=full_refresh)
+            ctx = start_run(raw_dir, out_dir, config, refresh=full_refresh, pool=pool)
         except BaseException:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)

@@ -285,3 +285,24 @@ def test_unchanged_files_keep_their_recorded_hash_and_changed_ones_are_hashed_ag
     run_pipeline(str(raw), str(out))
     run_pipeline(str(raw), str(out))
     assert hashed == [str(fresh.absolute())] * 2
+
+
+def test_a_process_pool_hashes_the_same_plan(tmp_path, monkeypatch):
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    import corpusclean.shards as shards
+    from corpusclean.config import PipelineConfig
+
+    raw = make_corpus(tmp_path / "raw")
+    (raw / "gone.txt").symlink_to(raw / "missing-target.txt")  # unreadable: a reject either way
+    monkeypatch.setattr(shards, "_POOL_MIN_FILES", 0)
+    cfg = PipelineConfig(shard_files=3)
+    plain = shards.plan_run(raw, cfg)
+    with cf.ProcessPoolExecutor(2, mp_context=mp.get_context("forkserver")) as pool:
+        pooled = shards.plan_run(raw, cfg, tmp_path / "cache", executor=pool)
+    assert [(f.source, f.sha256) for f in pooled.files] == [(f.source, f.sha256) for f in plain.files]
+    assert [s.key for s in pooled.shards] == [s.key for s in plain.shards]
+    assert [(r.source, r.error_type) for r in pooled.rejects] == [(r.source, r.error_type) for r in plain.rejects]
+    err = shards._hash_many([str(tmp_path / "no-such-file")])[0]
+    assert isinstance(err, OSError) and err.strerror  # crosses the process boundary with its message
