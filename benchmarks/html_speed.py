@@ -1,14 +1,17 @@
 """Throughput of corpusclean.html.html_blocks against bare trafilatura.extract on the bench pages.
 
     python benchmarks/html_speed.py [--bench /work/shared/bench/boilerplate] [--rounds 2] [--limit N]
+    python benchmarks/html_speed.py --corpus /tmp/h2k   # every *.html / *.html.gz under a directory
 
 Both run in this process, one page at a time, interleaved per page (so a neighbour's load hits
 both alike), timed in CPU seconds (time.process_time). Cases:
   trafilatura   trafilatura.extract(html, include_comments=False)  (the reference)
-  ours          html_blocks(html, HtmlConfig())  (parse + block walk + extraction + mapping +
-                rules + cheap metadata + htmldate when the page declares no date)
+  ours          html_blocks(html, HtmlConfig())  (one parse + block walk + extraction on that tree +
+                mapping + rules + cheap metadata + htmldate when the page declares no date)
   ours-nodate   the same without the htmldate fallback
   ours-nometa   the same without any metadata (title rule then sees no title)
+  ours-fast     html_blocks with HtmlConfig(fast=True)   (trafilatura without its fallback extractors)
+  ours-nofast   html_blocks with HtmlConfig(fast=False)
 Prints pages/s, MB/s (decoded HTML, UTF-8 bytes) and the ratio ours / trafilatura.
 
     python benchmarks/html_speed.py --score OUTDIR
@@ -21,6 +24,7 @@ score.py (ROUGE) on both, so quality is compared in one run.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import re
 import sys
@@ -57,13 +61,17 @@ def main() -> None:
     ap.add_argument("--bench", default="/work/shared/bench/boilerplate")
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--corpus", metavar="DIR", help="time the *.html(.gz) files under DIR instead of the bench pages")
     ap.add_argument("--cases", default="trafilatura,ours,ours-nodate,ours-nometa")
     ap.add_argument("--score", metavar="OUTDIR", help="write predictions of both and score them instead")
     args = ap.parse_args()
-    files = sorted(Path(args.bench, "html").glob("*.html.gz"))
+    if args.corpus:
+        files = sorted(p for p in Path(args.corpus).rglob("*") if p.name.endswith((".html", ".html.gz")))
+    else:
+        files = sorted(Path(args.bench, "html").glob("*.html.gz"))
     if args.limit:
         files = files[: args.limit]
-    pages = [decode(gzip.decompress(f.read_bytes())) for f in files]
+    pages = [decode(gzip.decompress(f.read_bytes()) if f.name.endswith(".gz") else f.read_bytes()) for f in files]
     mb = sum(len(p.encode("utf-8")) for p in pages) / 1e6
     cfg = HtmlConfig()
     real_meta = H._metadata
@@ -93,6 +101,8 @@ def main() -> None:
         "ours": ours,
         "ours-nodate": ours_nodate,
         "ours-nometa": ours_nometa,
+        "ours-fast": lambda h, c=dataclasses.replace(cfg, fast=True): H.html_blocks(h, c),
+        "ours-nofast": lambda h, c=dataclasses.replace(cfg, fast=False): H.html_blocks(h, c),
     }
     cases = [c for c in args.cases.split(",") if c]
     tot = {c: 0.0 for c in cases}
@@ -105,8 +115,8 @@ def main() -> None:
     n = len(pages) * args.rounds
     ref = tot.get("trafilatura")
     print(f"{len(pages)} pages, {mb:.1f} MB decoded HTML, {args.rounds} round(s), CPU seconds")
-    print(f"| case | CPU s | pages/s | MB/s | throughput ratio vs trafilatura |")
-    print(f"|---|---:|---:|---:|---:|")
+    print("| case | CPU s | pages/s | MB/s | throughput ratio vs trafilatura |")
+    print("|---|---:|---:|---:|---:|")
     for c in cases:
         ratio = f"{ref / tot[c]:.3f}" if ref else "-"
         print(f"| {c} | {tot[c]:.2f} | {n / tot[c]:.1f} | {mb * args.rounds / tot[c]:.2f} | {ratio} |")

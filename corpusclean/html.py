@@ -12,10 +12,11 @@ Blocks
     1-based block ordinal; ``tag`` = the element; ``main`` = trafilatura kept it.
 
 Main content
-    trafilatura (``bare_extraction`` with the config's include_comments / include_tables / fast)
-    decides; its text lines are mapped back onto the blocks by substring search in document
-    order over the blocks' joined text (6-word pieces when a line is not verbatim); a block is
-    ``main`` when at least half of its characters are covered. Then, measured on the
+    trafilatura (``bare_extraction`` with the config's include_comments / include_tables / fast,
+    fast by default: see HtmlConfig) decides; its text lines are mapped back onto the blocks by
+    substring search in document order over the blocks' joined text (6-word pieces when a line
+    is not verbatim); a block is ``main`` when at least half of its characters are covered.
+    Then, measured on the
     boilerplate bench (see the report in benchmarks/html_speed.py --score):
       * kept blocks are removed for: the page headline (h1/h2 equal to the metadata title ->
         "title"), <figcaption> ("caption"), short share/follow/print lines ("promo",
@@ -49,8 +50,12 @@ elements, or nesting that reaches ``PARSER_MAX_DEPTH`` (2048: libxml2 silently d
 nested deeper, so such pages are rejected rather than losing text). The parser runs with
 ``huge_tree`` so text nodes over 10 MB are not truncated; the walk is iterative. Empty or
 text-less input returns ``([], [], Metadata())``; garbage parses to whatever text it holds.
-Parsing uses lxml's plain HTML parser (C element proxies keep the walk cheap); trafilatura
-parses the string itself, so its view and ours may differ slightly (the mapping is by text).
+
+Cost: the page is parsed once, repaired and parsed as trafilatura's load_html would, and the
+tree goes to our walk, trafilatura (which copies it) and htmldate; fragments and trees deeper
+than trafilatura's parser keeps (255 levels) give trafilatura the source instead, as before.
+With the default ``HtmlConfig.fast`` (trafilatura without its readability/jusText comparison)
+html_blocks costs ~0.74x of ``trafilatura.extract`` alone (benchmarks/html_speed.py).
 """
 
 from __future__ import annotations
@@ -59,8 +64,10 @@ import json
 import logging
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from urllib.parse import urlsplit
 
+import lxml.html
 from lxml import etree
 
 from .config import HtmlConfig
@@ -144,9 +151,12 @@ _SHARE_INLINE = re.compile(
     r"more from|you may also like|recommended for you)\b",
     re.I,
 )
+# every _SHARE_INLINE match contains one of these (lower case)
+_SHARE_INLINE_WORDS = ("share", "follow", "sign up", "subscribe", "newsletter", "rights reserved", "cookie",
+                       "click here", "related", "more from", "may also like", "recommended")
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}|[A-Z])", re.I)
 _BYLINE = re.compile(r"^(?:by|von|par|por|door|di|av)\s+\S", re.I)
-_END_PUNCT = re.compile(r"[.!?:;…\"'”’)\]]$")
+_END_CHARS = tuple(".!?:;…\"'”’)]")  # sentence-final characters (str.endswith: no regex scan of the line)
 
 
 # --------------------------------------------------------------------------------------------
@@ -156,51 +166,79 @@ _END_PUNCT = re.compile(r"[.!?:;…\"'”’)\]]$")
 
 # huge_tree: no 10 MB cap on one text node and 2048 nesting levels instead of 256 (libxml2 drops
 # what lies beyond either silently); our own caps (MAX_HTML_CHARS, MAX_ELEMENTS) bound the work.
-_PARSER = etree.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True, huge_tree=True)
-_PARSER_BYTES = etree.HTMLParser(
+# Elements are lxml.html HtmlElement (trafilatura and htmldate need its methods) through a C-level
+# class lookup: lxml.html's own parser calls a Python lookup for every element proxy (~2x slower walks).
+_PARSER = etree.HTMLParser(
     collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True, huge_tree=True, encoding="utf-8"
 )
+_PARSER_STR = etree.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True, huge_tree=True)
+for _p in (_PARSER, _PARSER_STR):
+    _p.set_element_class_lookup(etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, entity=lxml.html.HtmlEntity))
+
+# trafilatura.utils.repair_faulty_html, with a C-speed test for control characters first (its regex
+# scan of the whole page costs ~3% of an extraction); test_html checks the two agree.
+_CTRL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20))
+_INVALID_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DOCTYPE_TAG = re.compile("^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
+_FAULTY_HTML = re.compile(r"(<html.*?)\s*/>", re.IGNORECASE)
+_FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.I)  # lxml.html.fromstring: a document, not a fragment
+_TRAF_MAX_DEPTH = 255  # trafilatura's parser (no huge_tree) keeps 255 levels; deeper trees: it parses itself
+
+
+def _repair(html: str, data: bytes, beginning: str) -> tuple[str, bytes]:
+    """(repaired str, its UTF-8 bytes); `data` is reused when nothing changed."""
+    orig = html
+    if len(data.translate(None, _CTRL_BYTES)) != len(data) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+        html = _INVALID_XML_CHARS.sub("", html)
+    if "doctype" in beginning:
+        nl = html.find("\n")
+        if nl < 0 or _DOCTYPE_TAG.match(html, 0, nl):
+            firstline, _, rest = html.partition("\n")
+            html = _DOCTYPE_TAG.sub("", firstline, count=1) + "\n" + rest
+    if html.find("<html", 0, 4096) >= 0 and html.find("/>", 0, 4096) >= 0:  # (splitlines is the costly part)
+        for line in html[:4096].splitlines()[:4]:
+            if "<html" in line and line.endswith("/>"):
+                html = _FAULTY_HTML.sub(r"\1>", html, count=1)
+                break
+    if html is not orig:
+        data = html.encode("utf-8", "surrogatepass")
+    return html, data
 
 
 def _parse(html: str):
-    """Parse with lxml's plain HTML parser (C element proxies: the walk is ~40% cheaper than on
-    lxml.html trees). trafilatura gets the string and parses it itself."""
+    """The page's tree, parsed once for our walk, trafilatura and htmldate, exactly as trafilatura's
+    load_html would (same repairs, same parser options plus huge_tree), from UTF-8 bytes (cheaper
+    than a str). Returns (root, shareable): shareable = trafilatura may take this tree instead of
+    parsing the string itself (a full document that its own checks would accept)."""
     if not isinstance(html, str):
         raise ValueError(f"html_blocks expects a decoded str, got {type(html).__name__}")
     if len(html) > MAX_HTML_CHARS:
         raise ValueError(f"HTML too large: {len(html)} characters > {MAX_HTML_CHARS}")
     if not html.strip():
-        return None
+        return None, False
+    beginning = html[:50].lower()
+    src, data = _repair(html, html.encode("utf-8", "surrogatepass"), beginning)
     try:
         try:
-            tree = etree.fromstring(html, _PARSER)
-        except ValueError:  # "Unicode strings with encoding declaration are not supported"
-            tree = etree.fromstring(html.encode("utf-8", "surrogatepass"), _PARSER_BYTES)
+            tree = etree.fromstring(data, _PARSER)
+        except etree.XMLSyntaxError:
+            raise
+        except Exception:  # bytes libxml2 will not take (lone surrogates): parse the str
+            tree = etree.fromstring(src, _PARSER_STR)
     except etree.XMLSyntaxError:
-        return None  # nothing parseable (e.g. only a comment): no blocks
+        return None, False  # nothing parseable (e.g. only a comment): no blocks
     except Exception as err:
         raise ValueError(f"HTML could not be parsed: {err}") from err
     if tree is None:
-        return None
+        return None, False
     # cheap upper bound first: every element needs a '<'
     if html.count("<") > MAX_ELEMENTS:
         n = int(tree.xpath("count(//*)"))
         if n > MAX_ELEMENTS:
             raise ValueError(f"HTML has {n} elements, more than {MAX_ELEMENTS} (cap against HTML bombs)")
-    return tree
-
-
-class _Seg:
-    """A visible block being collected (one per block-level element's text run)."""
-
-    __slots__ = ("tag", "pieces", "link_chars", "ctx", "elem")
-
-    def __init__(self, tag: str, ctx: tuple, elem):
-        self.tag = tag
-        self.pieces: list[str] = []
-        self.link_chars = 0
-        self.ctx = ctx
-        self.elem = elem
+    shareable = bool(_FULL_HTML.match(src)) and "html" in beginning and len(tree) >= 1
+    return tree, shareable
 
 
 def _element_reason(el, tag: str) -> tuple[str, str] | None:
@@ -218,35 +256,43 @@ def _element_reason(el, tag: str) -> tuple[str, str] | None:
     i = get("id")
     if i:
         ci = ci + " " + i if ci else i
-    if ci:
-        low = ci.lower()
-        for w in _PREFILTER:
-            if w in low:
-                break
-        else:
-            return None
-        for tok in low.split():
-            if tok.startswith(_LABEL_PREFIXES):
-                continue
-            for part in tok.replace("_", "-").split("-"):
-                r = _CLASS_WORD.get(part)
-                if r:
-                    return r, "class:" + part
-            for word, r in _CLASS_SUBSTR:
-                if word in tok:
-                    return r, "class:" + word
+    if not ci:
+        return None
+    r = _CLASS_CACHE.get(ci, _MISS)
+    if r is _MISS:
+        if len(_CLASS_CACHE) >= 100_000:
+            _CLASS_CACHE.clear()
+        r = _CLASS_CACHE[ci] = _class_reason(ci)
+    return r
+
+
+# class/id strings repeat within a page and across a site's pages: the word search runs once per string
+_CLASS_CACHE: dict[str, tuple[str, str] | None] = {}
+_MISS = object()
+
+
+def _class_reason(ci: str) -> tuple[str, str] | None:
+    low = ci.lower()
+    for w in _PREFILTER:
+        if w in low:
+            break
+    else:
+        return None
+    for tok in low.split():
+        if tok.startswith(_LABEL_PREFIXES):
+            continue
+        for part in tok.replace("_", "-").split("-"):
+            r = _CLASS_WORD.get(part)
+            if r:
+                return r, "class:" + part
+        for word, r in _CLASS_SUBSTR:
+            if word in tok:
+                return r, "class:" + word
     return None
 
 
-_HIDDEN_XPATH = etree.XPath("descendant-or-self::*[@hidden or @aria-hidden or @style]")
-
-
-def _is_hidden(el) -> bool:
-    get = el.get
-    if get("hidden") is not None or get("aria-hidden") == "true":
-        return True
-    st = get("style")
-    return bool(st and _HIDDEN_STYLE.search(st))
+# walk dispatch per (lower-case) tag: 1 block, 2 link, 3 cell, 4 never rendered, 5 <br>; others inline (0)
+_KIND = {**{t: 1 for t in _BLOCK}, "a": 2, "td": 3, "th": 3, "br": 5, **{t: 4 for t in _INVISIBLE}}
 
 
 def _depth_of(el) -> int:
@@ -258,96 +304,110 @@ def _depth_of(el) -> int:
     return d
 
 
-def _walk(root) -> list[tuple[str, str, int, tuple | None, int]]:
-    """Visible blocks under `root` as (tag, text, link_chars, boilerplate ctx, depth), in order.
+def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
+    """Visible blocks under `root` as (tag, text, link_chars, boilerplate ctx, depth), in order,
+    and whether the tree nests deeper than trafilatura's own parser would keep.
 
     ctx is the (reason, detail) of the nearest boilerplate ancestor block (or None). Iterative
-    (lxml iterwalk), so nesting depth never touches the Python stack."""
+    (lxml iterwalk), so nesting depth never touches the Python stack. Hidden elements are tested
+    here (three attribute reads) rather than by an XPath over the tree: that scan cost 3x more.
+    The element count is bounded by _parse. A block being collected is a list
+    [tag, text pieces, link characters, ctx] (cheaper to make than an object)."""
     out: list[tuple[str, str, int, tuple | None, int]] = []
-    root_seg = _Seg("body", None, root)
-    stack: list[_Seg] = [root_seg]
-    top = root_seg
-    # hidden elements found once by XPath (C speed) instead of three attribute reads per element
-    hidden = {el for el in _HIDDEN_XPATH(root) if _is_hidden(el)}
+    top: list = ["body", [], 0, None]
+    pieces: list[str] = top[1]  # the open block's pieces, cleared in place by flush
+    stack: list[list] = [top]
     kinds: list[int] = []  # per open element: 0 inline, 1 block, 2 link, 3 cell, 4 skipped
+    push, pop = kinds.append, kinds.pop
     link_depth = 0
-    n = 0
     base = _depth_of(root)
-    max_elements = MAX_ELEMENTS
     max_depth = PARSER_MAX_DEPTH - base - 1
-    block_tags, invisible, cells = _BLOCK, _INVISIBLE, _CELLS
+    deep_mark = min(max_depth, _TRAF_MAX_DEPTH - 5 - base)
+    deep = False
+    kind_of = _KIND.get
+    hidden_style = _HIDDEN_STYLE.search
     walker = etree.iterwalk(root, events=("start", "end"))
     skip = walker.skip_subtree
 
-    def flush(seg: _Seg) -> None:
-        text = " ".join("".join(seg.pieces).split())
+    def flush(seg: list) -> None:
+        p = seg[1]
+        text = " ".join((p[0] if len(p) == 1 else "".join(p)).split())
         if text:
-            out.append((seg.tag, text, min(seg.link_chars, len(text)), seg.ctx, len(stack)))
-        seg.pieces = []
-        seg.link_chars = 0
+            n = seg[2]
+            out.append((seg[0], text, n if n < len(text) else len(text), seg[3], len(stack)))
+        p.clear()
+        seg[2] = 0
 
     for event, el in walker:
         if event == "start":
-            n += 1
-            if n > max_elements:
-                raise ValueError(f"HTML has more than {max_elements} elements (cap against HTML bombs)")
             tag = el.tag
-            if not isinstance(tag, str) or tag in invisible or (hidden and el in hidden):
-                skip()
-                kinds.append(4)
-                continue
-            if not tag.islower():
-                tag = tag.lower()
-                if tag in invisible:
+            k = kind_of(tag)
+            if k is None:
+                if not isinstance(tag, str):  # entity or the like
                     skip()
-                    kinds.append(4)
+                    push(4)
                     continue
-            if len(kinds) >= max_depth:
-                raise ValueError(
-                    f"HTML nested {PARSER_MAX_DEPTH} levels deep: the HTML parser drops content below that depth"
-                )
-            if tag in block_tags:
-                if top.pieces:
-                    flush(top)
-                top = _Seg(tag, top.ctx or _element_reason(el, tag), el)
+                if not tag.islower():
+                    tag = tag.lower()
+                k = kind_of(tag, 0)
+            get = el.get
+            if k == 4 or get("hidden") is not None or get("aria-hidden") == "true" or (
+                (st := get("style")) and hidden_style(st)
+            ):
+                skip()
+                push(4)
+                continue
+            if len(kinds) >= deep_mark:
+                deep = True
+                if len(kinds) >= max_depth:
+                    raise ValueError(
+                        f"HTML nested {PARSER_MAX_DEPTH} levels deep: the HTML parser drops content below that depth"
+                    )
+            if k == 1:
+                if pieces:
+                    if len(pieces) == 1 and pieces[0].isspace():  # layout whitespace only: no block
+                        pieces.clear()
+                    else:
+                        flush(top)
+                pieces = []
+                top = [tag, pieces, 0, top[3] or _element_reason(el, tag)]
                 stack.append(top)
-                kinds.append(1)
-            elif tag == "a":
+                push(1)
+            elif k == 0:
+                push(0)
+            elif k == 2:
                 link_depth += 1
-                kinds.append(2)
-            elif tag in cells:
-                top.pieces.append(" ")
-                kinds.append(3)
-            else:
-                if tag == "br":
-                    top.pieces.append(" ")
-                kinds.append(0)
+                push(2)
+            else:  # 3 cell, 5 <br>: a space
+                pieces.append(" ")
+                push(3 if k == 3 else 0)
             t = el.text
             if t:
-                top.pieces.append(t)
+                pieces.append(t)
                 if link_depth:
-                    top.link_chars += len(t.strip())
+                    top[2] += len(t.strip())
         else:  # end
-            k = kinds.pop() if kinds else 0
+            k = pop() if kinds else 0
             if k == 1:
                 seg = stack.pop()
-                if seg.pieces:
+                if pieces:
                     flush(seg)
                 top = stack[-1]
+                pieces = top[1]
             elif k == 2:
                 link_depth -= 1
             elif k == 3:
-                top.pieces.append(" ")
+                pieces.append(" ")
             t = el.tail
             if t and kinds:  # the root's tail is outside the walk
-                top.pieces.append(t)
+                pieces.append(t)
                 if link_depth:
-                    top.link_chars += len(t.strip())
+                    top[2] += len(t.strip())
     while stack:
         seg = stack.pop()
-        if seg.pieces:
+        if seg[1]:
             flush(seg)
-    return out
+    return out, deep
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,39 +421,44 @@ def _coverage(texts: list[str], extracted: str) -> list[int]:
     if not texts or not extracted:
         return cov
     page = " ".join(texts)
-    starts: list[int] = []
-    pos = 0
-    for t in texts:
-        starts.append(pos)
-        pos += len(t) + 1
-    ends = [s + len(t) for s, t in zip(starts, texts)]
-
-    def mark(a: int, b: int) -> None:
-        i = bisect_right(starts, a) - 1
-        while i < len(texts) and starts[i] < b:
-            lo = max(a, starts[i])
-            hi = min(b, ends[i])
-            if hi > lo:
-                cov[i] += hi - lo
-            i += 1
-
+    lens = [len(t) for t in texts]
+    starts = list(accumulate([n + 1 for n in lens[:-1]], initial=0))
+    ends = [s + n for s, n in zip(starts, lens)]
+    nb = len(texts)
     cursor = 0
 
     def place(s: str) -> bool:
         """Mark `s` where it occurs next (else anywhere) in the page text; advance the cursor."""
         nonlocal cursor
-        k = page.find(s, cursor)
-        if k < 0:
-            k = page.find(s)
-        if k < 0:
-            return False
-        mark(k, k + len(s))
-        if k >= cursor:
-            cursor = k + len(s)
+        a = page.find(s, cursor)
+        if a < 0:
+            a = page.find(s)
+            if a < 0:
+                return False
+        b = a + len(s)
+        i = bisect_right(starts, a) - 1
+        if b <= ends[i]:  # the usual case: inside one block
+            cov[i] += b - a
+        else:
+            while i < nb and starts[i] < b:
+                lo = a if a > starts[i] else starts[i]
+                hi = b if b < ends[i] else ends[i]
+                if hi > lo:
+                    cov[i] += hi - lo
+                i += 1
+        if a >= cursor:
+            cursor = b
         return True
 
     for line in extracted.split("\n"):
-        toks = [t for t in line.split() if t != "|"]
+        # fast path: a found stripped line has single spaces only (like the page), so it equals
+        # the normalised query below; a miss has no side effect
+        s = line.strip()
+        if s and s[0] != "-" and "|" not in s and place(s):
+            continue
+        toks = s.split()
+        if "|" in toks:  # table cell separators
+            toks = [t for t in toks if t != "|"]
         if toks and toks[0] == "-" and len(toks) > 1:
             toks = toks[1:]
         if not toks:
@@ -408,17 +473,28 @@ def _coverage(texts: list[str], extracted: str) -> list[int]:
     return cov
 
 
-def _extract_main(html: str, config: HtmlConfig) -> str:
+_EXTRACTORS: dict[tuple, object] = {}
+
+
+def _extractor(config: HtmlConfig):
+    """trafilatura's option object, built once per config (building it reads its ConfigParser:
+    ~5% of an extraction on small pages); bare_extraction does not mutate it."""
+    key = (config.include_comments, config.include_tables, config.fast)
+    ex = _EXTRACTORS.get(key)
+    if ex is None:
+        from trafilatura.settings import Extractor
+
+        ex = _EXTRACTORS[key] = Extractor(output_format="python", comments=config.include_comments,
+                                          tables=config.include_tables, fast=config.fast)
+    return ex
+
+
+def _extract_main(page, config: HtmlConfig) -> str:
+    """trafilatura's main text; `page` is our parsed tree (it copies it) or the page source."""
     import trafilatura
 
     try:
-        doc = trafilatura.bare_extraction(
-            html,
-            include_comments=config.include_comments,
-            include_tables=config.include_tables,
-            fast=config.fast,
-            with_metadata=False,
-        )
+        doc = trafilatura.bare_extraction(page, options=_extractor(config))
     except (ValueError, TypeError, RecursionError, AssertionError) as err:
         LOGGER.debug("trafilatura failed: %s", err)
         return ""
@@ -504,8 +580,9 @@ def _clean_author(a: str) -> str | None:
     return a
 
 
-def _metadata(tree, blocks: list[tuple], extract_date: str | None) -> Metadata:
-    """Page metadata; `extract_date` is the page source for the htmldate fallback (None: skip it)."""
+def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
+    """Page metadata; `extract_date` is what the htmldate fallback reads: our tree (it copies it:
+    cheaper than a parse) or the page source (None: skip it)."""
     meta: dict[str, str] = {}
     # one pass over the tree for every element kind the rules below look at (was six traversals);
     # lists keep document order, so "first X" is unchanged. iter() includes `tree` itself, a
@@ -595,13 +672,12 @@ def _metadata(tree, blocks: list[tuple], extract_date: str | None) -> Metadata:
                 break
     og_type = (meta.get("og:type") or "").lower()
     ld_news = ld_article is not None and any(w in str(ld_article.get("@type")) for w in ("Article", "BlogPosting", "Report"))
-    # htmldate (it parses the page again: ~3% of our time) only for pages that look like articles
+    # htmldate (a deep copy or a parse of the page, then its search) only for pages that look like articles
     looks_article = og_type == "article" or ld_news or bool(clean) or article_el is not None
-    if not published and looks_article and isinstance(extract_date, str) and extract_date:
+    if not published and looks_article and extract_date is not None and len(extract_date):
         try:
             from htmldate import find_date
 
-            # htmldate takes lxml.html trees or strings only: give it the page source
             published = _iso(find_date(extract_date, extensive_search=False, original_date=True))
         except Exception as err:  # htmldate is best effort
             LOGGER.debug("htmldate failed: %s", err)
@@ -646,19 +722,19 @@ def html_blocks(html: str, config: HtmlConfig | None = None) -> tuple[list[Block
     Raises ValueError for input that must be rejected (not a str, over the size/element caps,
     unparseable); returns ([], [], Metadata()) for empty or text-less pages."""
     config = config or HtmlConfig()
-    tree = _parse(html)
+    tree, shareable = _parse(html)
     if tree is None:
         return [], [], Metadata()
     body = tree.find("body")
-    raw = _walk(body if body is not None else tree)
+    raw, deep = _walk(body if body is not None else tree)
     texts = [r[1] for r in raw]
-    meta = _metadata(tree, raw, extract_date=html)
-    extracted = _extract_main(html, config) if raw else ""
+    page = tree if shareable and not deep else html
+    meta = _metadata(tree, raw, extract_date=page)
+    extracted = _extract_main(page, config) if raw else ""
     cov = _coverage(texts, extracted)
     main = [c * 2 >= len(t) for c, t in zip(cov, texts)]
     decisions = _decide(raw, main, meta)
-    blocks = [Block(text=t, raw_start=i, raw_end=i, tag=r[0], main=m)
-              for i, (r, t, m) in enumerate(zip(raw, texts, main), start=1)]
+    blocks = [Block(t, i, i, r[0], m) for i, (r, t, m) in enumerate(zip(raw, texts, main), start=1)]
     return blocks, decisions, meta
 
 
@@ -675,10 +751,19 @@ def _line_reason(tag: str, text: str, link_chars: int) -> tuple[str, str] | None
     n = len(text)
     if n < 40 and _SHARE_WORDS.match(text):
         return "promo", "rule:share_words"
-    if n < 100 and _COPYRIGHT.search(text):
+    # ASCII lines: substring tests (C speed) rule out most lines before the case-insensitive regexes
+    low = text.lower() if text.isascii() else None
+    if n < 100 and (low is None or "(c)" in low or "copyright" in low) and _COPYRIGHT.search(text):
         return "footer", "rule:copyright"
-    if n < 160 and _SHARE_INLINE.search(text) and not _END_PUNCT.search(text):
-        return "promo", "rule:promo_words"
+    if n < 160 and not text.endswith(_END_CHARS):
+        if low is not None:
+            for w in _SHARE_INLINE_WORDS:  # (a loop: 3x cheaper than any() over a generator)
+                if w in low:
+                    break
+            else:
+                return None
+        if _SHARE_INLINE.search(text):
+            return "promo", "rule:promo_words"
     return None
 
 
@@ -688,14 +773,13 @@ def _recover(raw: list[tuple], main: list[bool]) -> list[bool]:
     """Blocks trafilatura dropped that sit next to its main content and read like prose:
     >= 100 characters, link density < 0.3, no boilerplate ancestor, a kept block within two
     blocks, and either sentence-final punctuation or a kept block on both sides."""
-    idx = [k for k, m in enumerate(main) if m]
-    if not idx:
+    if True not in main:
         return main
-    lo, hi = idx[0], idx[-1]
-    out = list(main)
     nb = len(main)
-    for k, (tag, text, link_chars, ctx, _d) in enumerate(raw):
-        if main[k] or ctx or tag in _HEADINGS or tag == "figcaption":
+    lo, hi = main.index(True), nb - 1 - main[::-1].index(True)
+    out = list(main)
+    for k, ((tag, text, link_chars, ctx, _d), m) in enumerate(zip(raw, main)):
+        if m or ctx or tag in _HEADINGS or tag == "figcaption":
             continue
         n = len(text)
         if n < 100 or link_chars > 0.3 * n:
@@ -704,7 +788,7 @@ def _recover(raw: list[tuple], main: list[bool]) -> list[bool]:
             continue
         if "©" in text:
             continue
-        if lo < k < hi or _END_PUNCT.search(text):
+        if lo < k < hi or text.endswith(_END_CHARS):
             out[k] = True
     return out
 
@@ -736,7 +820,7 @@ def _decide(raw: list[tuple], main: list[bool], meta: Metadata) -> list[Decision
             if ctx and ctx[1] in _STRONG_CTX and (n < 100 or ld > 0.5):
                 decisions.append(Decision(ctx[0], ctx[1]))
                 continue
-            if n < 60 and _BYLINE.match(text) and not _END_PUNCT.search(text):
+            if n < 60 and _BYLINE.match(text) and not text.endswith(_END_CHARS):
                 decisions.append(Decision("byline", "rule:by_line"))
                 continue
             if ld > 0.6 and n >= 30 and tag not in _PROSE_TAGS:

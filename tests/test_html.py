@@ -262,3 +262,49 @@ def test_date_from_page_text_via_htmldate_when_no_meta_date():
     _, _, meta = html_blocks(page, HtmlConfig())
     assert meta.published == "2019-03-04"
     assert meta.kind == "news"
+
+
+def test_aria_hidden_and_case_insensitive_hidden_style_are_not_blocks():
+    page = """<html><body><p>visible one</p><div aria-hidden="true">ARIAHIDDEN</div>
+    <div aria-hidden="false">aria shown</div><span style="VISIBILITY: Hidden">STYLEHIDDEN</span>
+    <DIV>upper case tag</DIV></body></html>"""
+    blocks, _, _ = html_blocks(page, HtmlConfig())
+    assert [(b.tag, b.text) for b in blocks] == [("p", "visible one"), ("div", "aria shown"), ("div", "upper case tag")]
+
+
+@pytest.mark.parametrize("page", [
+    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\n"
+    "<html><body><p>x</p></body></html>",
+    "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\" \"http://x/y.dtd\"><html><body>no newline</body></html>",
+    "<!doctype html>\n<html><body>plain</body></html>",
+    "\x00\x01<html>\n<p>control \x0b chars \ufffe</p></html>",
+    "<html xmlns=\"http://www.w3.org/1999/xhtml\" />\n<body>self-closed html</body>",
+])
+def test_repair_matches_trafilatura(page):
+    """We parse once for trafilatura too, so the page must be repaired exactly as its load_html does."""
+    from trafilatura.utils import repair_faulty_html
+
+    fixed, data = H._repair(page, page.encode("utf-8"), page[:50].lower())
+    assert fixed == repair_faulty_html(page, page[:50].lower())
+    assert data == fixed.encode("utf-8")
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_shared_tree_gives_trafilatura_its_own_result(fast):
+    """trafilatura on our parsed tree extracts what it extracts from the page source."""
+    cfg = HtmlConfig(fast=fast)
+    tree, shareable = H._parse(ARTICLE)
+    assert shareable
+    assert H._extract_main(tree, cfg) == H._extract_main(ARTICLE, cfg) != ""
+    assert H._extractor(cfg) is H._extractor(HtmlConfig(fast=fast))  # built once per config
+
+
+def test_fragments_and_deep_trees_go_to_trafilatura_as_source(monkeypatch):
+    """Where trafilatura's own parse would differ (a fragment; nesting beyond its 255 levels) it
+    gets the page source, as before."""
+    seen = []
+    monkeypatch.setattr(H, "_extract_main", lambda page, config: seen.append(type(page)) or "")
+    html_blocks(f"<html><body><p>{PARAS[0]}</p></body></html>", HtmlConfig())
+    html_blocks(f"<div><p>{PARAS[0]}</p></div>", HtmlConfig())
+    html_blocks("<html><body>" + "<div>" * 300 + "deep" + "</div>" * 300 + "</body></html>", HtmlConfig())
+    assert seen[0] is not str and seen[1:] == [str, str]
