@@ -39,8 +39,8 @@ class HtmlConfig:
     # trafilatura fast mode: no readability/jusText comparison (~30% of its time). Measured on the
     # boilerplate bench (benchmarks/boilerplate.py --mode html, ROUGE-LSum F1 readability /
     # scrapinghub / mean) and html_speed.py (html_blocks CPU / trafilatura.extract CPU):
-    #   fast=True   0.948 / 0.967 / 0.957   ~0.74x   (default: meets the throughput goal)
-    #   fast=False  0.954 / 0.966 / 0.960   ~0.98x
+    #   fast=True   0.948 / 0.967 / 0.957   ~0.72-0.73x   (default: meets the throughput goal)
+    #   fast=False  0.954 / 0.966 / 0.960   ~0.95-0.97x
     fast: bool = True
 
 

@@ -52,10 +52,11 @@ nested deeper, so such pages are rejected rather than losing text). The parser r
 text-less input returns ``([], [], Metadata())``; garbage parses to whatever text it holds.
 
 Cost: the page is parsed once, repaired and parsed as trafilatura's load_html would, and the
-tree goes to our walk, trafilatura (which copies it) and htmldate; fragments and trees deeper
-than trafilatura's parser keeps (255 levels) give trafilatura the source instead, as before.
+tree goes to our walk, htmldate (which copies it) and last to trafilatura's extraction cascade
+(which prunes it in place); fragments and trees deeper than trafilatura's parser keeps (255
+levels) give trafilatura the source instead, as before.
 With the default ``HtmlConfig.fast`` (trafilatura without its readability/jusText comparison)
-html_blocks costs ~0.74x of ``trafilatura.extract`` alone (benchmarks/html_speed.py).
+html_blocks costs ~0.72-0.73x of ``trafilatura.extract`` alone (benchmarks/html_speed.py).
 """
 
 from __future__ import annotations
@@ -490,11 +491,15 @@ def _extractor(config: HtmlConfig):
 
 
 def _extract_main(page, config: HtmlConfig) -> str:
-    """trafilatura's main text; `page` is our parsed tree (it copies it) or the page source."""
+    """trafilatura's main text; `page` is our parsed tree (consumed: trafilatura prunes it in
+    place) or the page source."""
     import trafilatura
 
+    options = _extractor(config)
     try:
-        doc = trafilatura.bare_extraction(page, options=_extractor(config))
+        if not isinstance(page, str) and _plain_options(options):
+            return _extract_tree(page, options)
+        doc = trafilatura.bare_extraction(page, options=options)
     except (ValueError, TypeError, RecursionError, AssertionError) as err:
         LOGGER.debug("trafilatura failed: %s", err)
         return ""
@@ -504,6 +509,30 @@ def _extract_main(page, config: HtmlConfig) -> str:
     if config.include_comments and getattr(doc, "comments", None):
         text = text + "\n" + doc.comments
     return text
+
+
+def _plain_options(options) -> bool:
+    """Options under which bare_extraction is only: copy the tree, trafilatura_sequence, the
+    output size check, xmltotxt (no metadata, language, dedup, tree-size or URL steps)."""
+    return (options.format == "python" and not options.with_metadata and not options.lang and not options.dedup
+            and not options.max_tree_size and not options.url)
+
+
+def _extract_tree(tree, options) -> str:
+    """bare_extraction's steps for _plain_options, without its defensive copy of the input tree
+    (a full copy of the page: ~2% of an extraction); test_html checks both give the same text."""
+    from trafilatura.core import trafilatura_sequence
+    from trafilatura.xml import xmltotxt
+
+    postbody, text, commentsbody, comments = trafilatura_sequence(tree, options, None)
+    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+        return ""
+    out = xmltotxt(postbody, options.formatting) or ""
+    if options.comments:
+        c = xmltotxt(commentsbody, options.formatting)
+        if c:
+            out = out + "\n" + c
+    return out
 
 
 # --------------------------------------------------------------------------------------------

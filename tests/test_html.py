@@ -289,14 +289,25 @@ def test_repair_matches_trafilatura(page):
     assert data == fixed.encode("utf-8")
 
 
+COMMENTED = ARTICLE.replace("</article>", f"""</article><section id="comments" class="comments">
+<div class="comment"><p>{PARAS[3]}</p></div><div class="comment"><p>{PARAS[1]}</p></div></section>""")
+
+
 @pytest.mark.parametrize("fast", [True, False])
-def test_shared_tree_gives_trafilatura_its_own_result(fast):
-    """trafilatura on our parsed tree extracts what it extracts from the page source."""
-    cfg = HtmlConfig(fast=fast)
-    tree, shareable = H._parse(ARTICLE)
-    assert shareable
-    assert H._extract_main(tree, cfg) == H._extract_main(ARTICLE, cfg) != ""
-    assert H._extractor(cfg) is H._extractor(HtmlConfig(fast=fast))  # built once per config
+@pytest.mark.parametrize("comments", [False, True])
+@pytest.mark.parametrize("page", [ARTICLE, COMMENTED])
+def test_shared_tree_gives_trafilatura_its_own_result(fast, comments, page):
+    """trafilatura on our parsed tree (without bare_extraction's copy) extracts what it extracts
+    from the page source; a trafilatura upgrade that breaks this fails here."""
+    import trafilatura
+
+    cfg = HtmlConfig(fast=fast, include_comments=comments)
+    tree, shareable = H._parse(page)
+    assert shareable and H._plain_options(H._extractor(cfg))
+    doc = trafilatura.bare_extraction(H._parse(page)[0], options=H._extractor(cfg))
+    expected = doc.text + ("\n" + doc.comments if comments and doc.comments else "")
+    assert H._extract_main(tree, cfg) == H._extract_main(page, cfg) == expected != ""
+    assert H._extractor(cfg) is H._extractor(HtmlConfig(fast=fast, include_comments=comments))  # built once
 
 
 def test_fragments_and_deep_trees_go_to_trafilatura_as_source(monkeypatch):
