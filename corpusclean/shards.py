@@ -160,8 +160,17 @@ def _hash_files(entries: list[FileEntry], cache_dir, refresh: bool, executor=Non
         now = time.time_ns()
         paths = [entries[i].path for i in todo]
         if executor is not None and len(paths) > _POOL_MIN_FILES:
-            batches = [paths[k:k + 1024] for k in range(0, len(paths), 1024)]
-            hashes = [h for batch in executor.map(_hash_many, batches) for h in batch]
+            # Work sharing: every batch goes to the pool, and this process takes batches from the end
+            # that no worker has started (a queued future can still be cancelled). The pool's workers
+            # are still starting during planning, so early batches would otherwise wait for them.
+            batches = [paths[k:k + 512] for k in range(0, len(paths), 512)]
+            futs = [executor.submit(_hash_many, b) for b in batches]
+            done: list[list | None] = [None] * len(batches)
+            with ThreadPoolExecutor(max_workers=4) as ex:
+                for j in range(len(batches) - 1, -1, -1):
+                    if futs[j].cancel():
+                        done[j] = list(ex.map(_try_hash, batches[j]))
+            hashes = [h for j, f in enumerate(futs) for h in (done[j] if done[j] is not None else f.result())]
         else:
             with ThreadPoolExecutor(max_workers=8) as ex:
                 hashes = list(ex.map(_try_hash, paths, chunksize=64))
