@@ -206,13 +206,13 @@ def ingest(
         elif pool is not None:  # one shard: inline is cheaper than shipping it to a worker
             pool.shutdown(wait=False, cancel_futures=True)
             pool = None
+        # quote(): Prefect would otherwise walk every file of the plan to look for upstream futures in
+        # the arguments (~4 s per walk of a 100k-file plan); ours hold none. The Dask runner
+        # (prefect-dask 0.3) hands quoted arguments over still wrapped: not there.
+        q = (lambda x: x) if on_dask else quote
         try:
             with progress_reporter(len(ctx.plan.files), len(ctx.plan.shards), progress) as prog:
                 t = time.perf_counter()
-                # quote(): Prefect would otherwise walk every file of the plan to look for upstream
-                # futures in the arguments (~4 s per walk of a 100k-file plan); ours hold none. The
-                # Dask runner (prefect-dask 0.3) hands quoted arguments over still wrapped: not there.
-                q = (lambda x: x) if on_dask else quote
                 shard_futs = [process_shard_task.submit(q(s), ctx.cache_dir, config, full_refresh)
                               for s in ctx.plan.shards]
                 for f in as_completed(shard_futs):
@@ -233,7 +233,6 @@ def ingest(
             if pool is not None:
                 pool.shutdown()
                 _POOL = None
-        q = (lambda x: x) if on_dask else quote
         summary = publish_task(q(ctx), q(summaries), q(counts))
     return summary
 
