@@ -22,7 +22,6 @@ HTML_EXT = {".html", ".htm", ".xhtml"}
 WIKI_EXT = {".wiki", ".wikitext", ".mediawiki"}
 COMPRESSED_EXT = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
 
-_CHUNK = 1 << 20
 
 # A text dump is lines of prose: one "line" of more than this many characters is not a page copied
 # as text (a minified blob, a base64 dump, a 50 MB single line) and would cost minutes and gigabytes
@@ -121,13 +120,6 @@ def _is_regular(mode: int) -> bool:
     import stat
 
     return stat.S_ISREG(mode)
-
-
-def _rel(p: Path, root: Path) -> str:
-    try:
-        return p.relative_to(root).as_posix()
-    except ValueError:
-        return p.as_posix()
 
 
 def sha256_file(path: str) -> str:
