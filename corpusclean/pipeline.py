@@ -23,7 +23,8 @@ from . import schema as S
 from .card import render_card
 from .config import PipelineConfig
 from .publish import current_snapshot, publish, staging_dir
-from .shards import RunPlan, ShardSummary, finalize_shard, plan_run, process_shard, shard_dir_for, write_part
+from .shards import (RunPlan, ShardSummary, finalize_shard, plan_run, process_shard, resolve_plan, shard_dir_for,
+                     write_part)
 
 
 @dataclass(slots=True)
@@ -46,18 +47,24 @@ def new_run_id() -> str:
 
 
 def start_run(raw_dir: str, out_dir: str, config: PipelineConfig, cache_dir: str | None = None,
-              executor: str = "local", refresh: bool = False, pool=None) -> RunContext:
-    """Plan the run. `pool`: an optional concurrent.futures executor (processes) that hashes new files."""
+              executor: str = "local", refresh: bool = False) -> RunContext:
+    """Plan the run (no file is read here: see `shards.plan_run`)."""
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     cache = cache_dir or str(out / ".cache")
-    plan = plan_run(raw_dir, config, cache, refresh, pool)
+    plan = plan_run(raw_dir, config, cache, refresh)
     run_id = new_run_id()
     ctx = RunContext(run_id, str(raw_dir), str(out), cache, config, plan, staging_dir(out, run_id), started, t0, executor)
     ctx.stage_seconds["plan"] = time.perf_counter() - t0
     return ctx
+
+
+def record_shards(ctx: RunContext, summaries: list[ShardSummary]) -> None:
+    """After the shard stage: each shard's content key and each file's hash, as the shard tasks found
+    them (files not hashed at planning), into the plan and the hash index."""
+    resolve_plan(ctx.plan, summaries, ctx.cache_dir)
 
 
 def run_dedup(ctx: RunContext) -> str:
@@ -171,7 +178,7 @@ def prune_cache(ctx: RunContext) -> int:
 
 
 def _doc_changes(prev: Path | None, plan: RunPlan) -> dict[str, int]:
-    now = {f.source: f.sha256 for f in plan.files}
+    now = {f.source: f.sha256 for f in plan.files if f.sha256}  # not unreadable ones
     before: dict[str, str] = {}
     if prev is not None and (prev / "documents").is_dir():
         try:
@@ -197,6 +204,7 @@ def run_pipeline(raw_dir: str, out_dir: str, config: PipelineConfig | None = Non
         t = time.perf_counter()
         summaries = [process_shard(s, ctx.cache_dir, config, refresh) for s in ctx.plan.shards]
         ctx.stage_seconds["shards"] = time.perf_counter() - t
+        record_shards(ctx, summaries)
         decisions = run_dedup(ctx)
         t = time.perf_counter()
         counts = [finalize_shard(s, ctx.cache_dir, decisions, ctx.staged, ctx.run_id) for s in ctx.plan.shards]

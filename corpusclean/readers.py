@@ -122,11 +122,6 @@ def _is_regular(mode: int) -> bool:
     return stat.S_ISREG(mode)
 
 
-def sha256_file(path: str) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
 def split_ext(source: str) -> tuple[str, str]:
     """(content extension, compression) from a file name: 'a/b.html.gz' -> ('.html', 'gzip')."""
     name = source.rsplit("/", 1)[-1].lower()

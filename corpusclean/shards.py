@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from . import PIPELINE_VERSION
 from . import schema as S
 from .config import PipelineConfig
 from .document import process_documents
-from .readers import FileEntry, discover, read_document, sha256_file
+from .readers import FileEntry, discover, read_document
 from .records import Citation, DocumentResult, RawDocument, Reject
 
 STAGE_FILES = ("docs", "blocks", "citations", "rejects", "keys")
@@ -47,17 +47,21 @@ class FilePlan:
     source: str
     path: str
     size: int
-    sha256: str
+    sha256: str | None  # None: not known at planning time; the shard task reads and hashes the file
+    mtime_ns: int = 0  # stat of the file at discovery (for the hash index)
+    inode: int = 0
+    hashed_at_ns: int = 0  # when `sha256` was computed (0 while unknown)
 
 
 @dataclass(slots=True)
 class Shard:
     index: int
-    key: str
+    key: str  # content key; provisional (starts with "?") while some file's sha256 is unknown
     files: list[FilePlan]
-    # source -> key of a staged shard (of an earlier run, same code and config) that holds this exact
-    # file (same sha256): its rows are copied from there instead of recomputed (see process_shard)
-    reuse: dict[str, str] = field(default_factory=dict)
+    # source -> {sha256: key of a staged shard (of an earlier run, same code and config) holding that
+    # version of the file}: when the file's sha256 is there, its rows are copied from that shard
+    # instead of recomputed (see process_shard: a hash unknown at planning is only known there)
+    reuse: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def bytes(self) -> int:
@@ -74,21 +78,23 @@ class RunPlan:
 
 
 def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str | os.PathLike | None = None,
-             refresh: bool = False, executor=None) -> RunPlan:
-    """Discover and hash every file, then cut the sorted list into content-defined shards.
+             refresh: bool = False) -> RunPlan:
+    """Discover every file, then cut the sorted list into content-defined shards.
 
     A shard boundary falls after a file whose path hash is 0 modulo `shard_files` (or when a
     shard reaches its byte or file cap), so adding or changing one file changes one shard's
     key, not every shard after it.
+
+    No file is read here. A file whose size, mtime and inode equal those recorded in the hash index
+    when it was last hashed keeps its recorded SHA-256 (as git's index and rsync do); any other file's
+    hash is left unknown and computed by its shard task, which reads the file anyway (see
+    `process_shard`). A first run thus reads each file once, in parallel, instead of once here to hash
+    it and again in a worker to process it; a re-run reads only what changed. `refresh` trusts nothing.
     """
     entries, rejects = discover(raw_dir)
-    files: list[FilePlan] = []
-    for e, h in zip(entries, _hash_files(entries, cache_dir, refresh, executor)):
-        if isinstance(h, OSError):
-            rejects.append(Reject(e.source, "unreadable", f"cannot read file: {h.strerror or h}"))
-        else:
-            files.append(FilePlan(e.source, e.path, e.size, h))
-    rejects.sort(key=lambda r: r.source)
+    known = _known_hashes(entries, cache_dir, refresh)
+    files = [FilePlan(e.source, e.path, e.size, h[0] if h else None, e.mtime_ns, e.inode, h[1] if h else 0)
+             for e, h in zip(entries, known)]
     fp = config.fingerprint()
     shards: list[Shard] = []
     cur: list[FilePlan] = []
@@ -111,84 +117,57 @@ def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str 
 HASH_INDEX = "file_hashes.parquet"
 _HASH_INDEX_SCHEMA = pa.schema([("source", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
                                 ("inode", pa.int64()), ("hashed_at_ns", pa.int64()), ("sha256", pa.string())])
-_POOL_MIN_FILES = 2048  # fewer new files: threads here are quicker than a round trip to the pool
 _RACY_NS = 2_000_000_000  # a file modified within 2 s of being hashed could change without a new mtime
 
 
-def _try_hash(path: str) -> str | OSError:
+def _known_hashes(entries: list[FileEntry], cache_dir, refresh: bool) -> list[tuple[str, int] | None]:
+    """(sha256, hashed_at_ns) recorded for each file whose stat still matches, else None. A file
+    modified within 2 s of being hashed is not trusted ("racily clean", as in git)."""
+    path = Path(cache_dir) / HASH_INDEX if cache_dir is not None else None
+    if path is None or refresh or not path.is_file():
+        return [None] * len(entries)
     try:
-        return sha256_file(path)
-    except OSError as e:
-        return e
-
-
-def _hash_many(paths: list[str]) -> list[str | OSError]:
-    """One batch of `_try_hash` (for a process pool: one round trip per batch, not per file)."""
-    out = []
-    for p in paths:
-        h = _try_hash(p)
-        out.append(h if isinstance(h, str) else OSError(h.errno, h.strerror))  # picklable as is
+        t = pq.read_table(path, schema=_HASH_INDEX_SCHEMA).to_pydict()
+        index = {src: row for src, *row in zip(*(t[c] for c in _HASH_INDEX_SCHEMA.names))}
+    except (OSError, pa.ArrowInvalid):
+        return [None] * len(entries)
+    out: list[tuple[str, int] | None] = []
+    for e in entries:
+        r = index.get(e.source)
+        ok = r is not None and (r[0], r[1], r[2]) == (e.size, e.mtime_ns, e.inode) and e.mtime_ns < r[3] - _RACY_NS
+        out.append((r[4], r[3]) if ok else None)
     return out
 
 
-def _hash_files(entries: list[FileEntry], cache_dir, refresh: bool, executor=None) -> list[str | OSError]:
-    """SHA-256 of every file, in order. A file whose size, mtime and inode equal those recorded when it
-    was last hashed (and which was not modified within 2 s of that) keeps its recorded hash, as git's
-    index and rsync do: a re-run of 100k files then costs stat calls, not reading 100k files. The rest
-    are hashed by `executor` (a process pool, in batches) when given, else by a thread pool (file reads
-    and hashlib release the GIL, the per-file Python does not). `refresh` hashes everything."""
-    index: dict[str, tuple] = {}
-    path = Path(cache_dir) / HASH_INDEX if cache_dir is not None else None
-    if path is not None and not refresh and path.is_file():
-        try:
-            t = pq.read_table(path, schema=_HASH_INDEX_SCHEMA).to_pydict()
-            index = {src: row for src, *row in zip(*(t[c] for c in _HASH_INDEX_SCHEMA.names))}
-        except (OSError, pa.ArrowInvalid):
-            index = {}
-    out: list[str | OSError | None] = [None] * len(entries)
-    stamps: list[int] = [0] * len(entries)
-    todo = []
-    for i, e in enumerate(entries):
-        r = index.get(e.source)
-        if r is not None and (r[0], r[1], r[2]) == (e.size, e.mtime_ns, e.inode) and e.mtime_ns < r[3] - _RACY_NS:
-            out[i], stamps[i] = r[4], r[3]
-        else:
-            todo.append(i)
-    if todo:
-        from concurrent.futures import ThreadPoolExecutor
-
-        now = time.time_ns()
-        paths = [entries[i].path for i in todo]
-        if executor is not None and len(paths) > _POOL_MIN_FILES:
-            # Work sharing: every batch goes to the pool, and this process takes batches from the end
-            # that no worker has started (a queued future can still be cancelled). The pool's workers
-            # are still starting during planning, so early batches would otherwise wait for them.
-            batches = [paths[k:k + 512] for k in range(0, len(paths), 512)]
-            futs = [executor.submit(_hash_many, b) for b in batches]
-            done: list[list | None] = [None] * len(batches)
-            with ThreadPoolExecutor(max_workers=4) as ex:
-                for j in range(len(batches) - 1, -1, -1):
-                    if futs[j].cancel():
-                        done[j] = list(ex.map(_try_hash, batches[j]))
-            hashes = [h for j, f in enumerate(futs) for h in (done[j] if done[j] is not None else f.result())]
-        else:
-            with ThreadPoolExecutor(max_workers=8) as ex:
-                hashes = list(ex.map(_try_hash, paths, chunksize=64))
-        for i, h in zip(todo, hashes):
-            out[i], stamps[i] = h, now
-    if path is not None and todo:
-        ok = [i for i, h in enumerate(out) if isinstance(h, str)]
-        t = pa.table({"source": [entries[i].source for i in ok], "size": [entries[i].size for i in ok],
-                      "mtime_ns": [entries[i].mtime_ns for i in ok], "inode": [entries[i].inode for i in ok],
-                      "hashed_at_ns": [stamps[i] for i in ok], "sha256": [out[i] for i in ok]}, schema=_HASH_INDEX_SCHEMA)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-            pq.write_table(t, tmp)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # only a cache: the next run hashes again
-    return out  # type: ignore[return-value]
+def resolve_plan(plan: RunPlan, summaries: list["ShardSummary"], cache_dir: str | os.PathLike | None) -> None:
+    """After the shard tasks: give every shard its content key and every file its SHA-256 (computed
+    by the shard tasks for files unknown at planning), and record the hashes in the hash index."""
+    by_index = {s.index: s for s in summaries}
+    files: list[FilePlan] = []
+    for shard in plan.shards:
+        s = by_index.get(shard.index)
+        if s is not None and s.hashed:
+            shard.files = [replace(f, sha256=s.hashed[f.source], hashed_at_ns=s.hashed_at_ns)
+                           if f.sha256 is None and f.source in s.hashed else f for f in shard.files]
+        if s is not None:
+            shard.key = s.key
+        files += shard.files
+    plan.files = files
+    if cache_dir is None or not any(s.hashed for s in summaries):
+        return
+    ok = [f for f in files if f.sha256]  # "" or None: unreadable, hashed again next time
+    t = pa.table({"source": [f.source for f in ok], "size": [f.size for f in ok],
+                  "mtime_ns": [f.mtime_ns for f in ok], "inode": [f.inode for f in ok],
+                  "hashed_at_ns": [f.hashed_at_ns for f in ok], "sha256": [f.sha256 for f in ok]},
+                 schema=_HASH_INDEX_SCHEMA)
+    path = Path(cache_dir) / HASH_INDEX
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
+        pq.write_table(t, tmp)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # only a cache: the next run hashes again
 
 
 def _stage_fingerprint(config_fp: str) -> str:
@@ -207,7 +186,7 @@ def _plan_reuse(shards: list[Shard], cache_dir: Path, stage_fp: str) -> None:
     todo = [s for s in shards if not (root / s.key / "_SUCCESS").exists()]
     if not todo or not root.is_dir():
         return
-    where: dict[tuple[str, str], str] = {}
+    where: dict[str, dict[str, str]] = {}
     for d in sorted(root.iterdir()):
         try:
             info = json.loads((d / "_SUCCESS").read_text())
@@ -216,9 +195,11 @@ def _plan_reuse(shards: list[Shard], cache_dir: Path, stage_fp: str) -> None:
         if info.get("stage_fp") != stage_fp or "sha256" not in info:
             continue
         for src, sha in zip(info["files"], info["sha256"]):
-            where.setdefault((src, sha), d.name)
+            if sha:
+                where.setdefault(src, {}).setdefault(sha, d.name)
     for s in todo:
-        s.reuse = {f.source: k for f in s.files if (k := where.get((f.source, f.sha256))) is not None}
+        s.reuse = {f.source: ({f.sha256: c[f.sha256]} if f.sha256 is not None else c) for f in s.files
+                   if (c := where.get(f.source)) is not None and (f.sha256 is None or f.sha256 in c)}
 
 
 def code_fingerprint() -> str:
@@ -239,11 +220,21 @@ _CODE_FP: str | None = None
 
 
 def _make_shard(index: int, files: list[FilePlan], fingerprint: str) -> Shard:
+    return Shard(index, shard_key(files, fingerprint), list(files))
+
+
+def shard_key(files: list[FilePlan], fingerprint: str, hashes: dict[str, str] | None = None) -> str:
+    """Content key of a shard: code, config, and each file's (source, sha256). With a file's hash
+    unknown (None and not in `hashes`) the key is provisional: "?" + a key no staged shard has."""
     h = hashlib.sha256()
     h.update(f"{code_fingerprint()}\0{fingerprint}\0".encode())
+    provisional = False
     for f in files:
-        h.update(f.source.encode("utf-8", "surrogateescape") + b"\0" + f.sha256.encode() + b"\n")
-    return Shard(index, h.hexdigest()[:24], list(files))
+        sha = f.sha256 if f.sha256 is not None else (hashes or {}).get(f.source)
+        if sha is None:
+            provisional, sha = True, "?"
+        h.update(f.source.encode("utf-8", "surrogateescape") + b"\0" + sha.encode() + b"\n")
+    return ("?" if provisional else "") + h.hexdigest()[:24]
 
 
 # ---------------------------------------------------------------------------- shard processing
@@ -261,6 +252,10 @@ class ShardSummary:
     bytes_in: int
     seconds: float
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    # SHA-256 of the files whose hash was unknown at planning ("" when unreadable), computed here
+    # from the bytes read for processing, and when they were read (for the hash index)
+    hashed: dict[str, str] = field(default_factory=dict)
+    hashed_at_ns: int = 0
 
 
 def _environment_errors() -> tuple[type[BaseException], ...]:
@@ -274,19 +269,34 @@ def shard_dir_for(cache_dir: str | os.PathLike, shard: Shard) -> Path:
 
 
 def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineConfig, refresh: bool = False) -> ShardSummary:
-    """Process (or find cached) one shard; write its staged tables under the cache directory."""
+    """Process (or find cached) one shard; write its staged tables under the cache directory.
+
+    Files whose hash was unknown at planning are read first: reading hashes them, which gives the
+    shard its content key, and so a cache hit, before any processing."""
     t0 = time.perf_counter()
+    timings: dict[str, float] = {"read": 0.0, "clean": 0.0, "keys": 0.0, "write": 0.0}
+    pre: dict[str, RawDocument | Reject] = {}
+    hashed: dict[str, str] = {}
+    stamp = 0
+    if shard.key.startswith("?"):
+        stamp = time.time_ns()
+        for f in shard.files:
+            if f.sha256 is None:
+                r = pre[f.source] = read_document(FileEntry(f.source, f.path, f.size), config.max_file_bytes)
+                hashed[f.source] = r.sha256 or ""
+        shard = Shard(shard.index, shard_key(shard.files, config.fingerprint(), hashed), shard.files, shard.reuse)
+        timings["read"] = time.perf_counter() - t0
     out = shard_dir_for(cache_dir, shard)
     done = out / "_SUCCESS"
     if done.exists() and not refresh:
         info = json.loads(done.read_text())
         return ShardSummary(shard.index, shard.key, True, len(shard.files), info["n_docs"], info["n_rejects"],
-                            info["n_blocks"], shard.bytes, time.perf_counter() - t0)
-    timings: dict[str, float] = {"read": 0.0, "clean": 0.0, "keys": 0.0, "write": 0.0}
+                            info["n_blocks"], shard.bytes, time.perf_counter() - t0, {}, hashed, stamp)
     results: list[DocumentResult] = []
     rejects: list[Reject] = []
     raws: list[RawDocument] = []
-    reuse = {f.source: shard.reuse[f.source] for f in shard.files if f.source in shard.reuse} if shard.reuse else {}
+    reuse = {f.source: k for f in shard.files
+             if (k := shard.reuse.get(f.source, {}).get(f.sha256 or hashed.get(f.source, ""))) is not None}
     if reuse and not refresh:
         copied = _copy_staged(cache_dir, reuse)
         if copied is None:  # an earlier shard vanished or is unreadable: compute everything
@@ -295,7 +305,7 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
         if f.source in reuse and not refresh:
             continue
         ta = time.perf_counter()
-        raw = read_document(FileEntry(f.source, f.path, f.size), config.max_file_bytes)
+        raw = pre.pop(f.source, None) or read_document(FileEntry(f.source, f.path, f.size), config.max_file_bytes)
         timings["read"] += time.perf_counter() - ta
         if isinstance(raw, Reject):
             rejects.append(raw)
@@ -336,13 +346,13 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
     n_docs, n_rejects, n_blocks = tables["docs"].num_rows, tables["rejects"].num_rows, tables["blocks"].num_rows
     (tmp / "_SUCCESS").write_text(json.dumps({"n_docs": n_docs, "n_rejects": n_rejects, "n_blocks": n_blocks,
                                               "files": [f.source for f in shard.files],
-                                              "sha256": [f.sha256 for f in shard.files],
+                                              "sha256": [f.sha256 or hashed.get(f.source, "") for f in shard.files],
                                               "stage_fp": _stage_fingerprint(config.fingerprint())}))
     shutil.rmtree(out, ignore_errors=True)
     os.replace(tmp, out)
     timings["write"] = time.perf_counter() - tw
     return ShardSummary(shard.index, shard.key, False, len(shard.files), n_docs, n_rejects, n_blocks,
-                        shard.bytes, time.perf_counter() - t0, timings)
+                        shard.bytes, time.perf_counter() - t0, timings, hashed, stamp)
 
 
 def _copy_staged(cache_dir, reuse: dict[str, str]) -> dict[str, list[pa.Table]] | None:

@@ -141,7 +141,7 @@ def _start_pool(n_proc: int) -> cf.ProcessPoolExecutor:
 
     forkserver, not fork: the flow process has Prefect's threads running. The fork server preloads the
     core modules once (workers fork from it), and each worker loads its tables in `warm_up` while the
-    flow process is still discovering and hashing files."""
+    flow process is still discovering files."""
     import multiprocessing as mp
 
     ctx = mp.get_context("forkserver")
@@ -181,7 +181,7 @@ def ingest(
 
     from prefect.futures import as_completed
 
-    from corpusclean.pipeline import start_run
+    from corpusclean.pipeline import record_shards, start_run
 
     global _POOL
     out_dir = str(Path(out_dir).absolute())  # task arguments must mean the same on every worker
@@ -193,7 +193,7 @@ def ingest(
         if not on_dask and n_proc > 1 and _more_files_than(raw_dir, config.shard_files):
             pool = _start_pool(n_proc)  # starts and warms up while this process plans the run
         try:
-            ctx = start_run(raw_dir, out_dir, config, refresh=full_refresh, pool=pool)
+            ctx = start_run(raw_dir, out_dir, config, refresh=full_refresh)
         except BaseException:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -220,6 +220,7 @@ def ingest(
                     prog.shard_done(r.n_files, r.cached)
                 summaries = [f.result() for f in shard_futs]
                 ctx.stage_seconds["shards"] = time.perf_counter() - t
+                record_shards(ctx, summaries)  # content keys and file hashes the shard tasks computed
                 prog.phase("dedup")
                 decisions = dedup_task(q(ctx))
                 prog.phase("finalize")

@@ -250,59 +250,66 @@ def test_a_changed_file_is_recomputed_alone_and_its_shard_equals_a_full_recomput
     assert first["table_rows"]["rejects"] == second["table_rows"]["rejects"] == 1
 
 
-def test_unchanged_files_keep_their_recorded_hash_and_changed_ones_are_hashed_again(tmp_path, monkeypatch):
+def test_each_file_is_read_once_and_a_rerun_reads_only_changed_files(tmp_path, monkeypatch):
+    """No hashing pass before processing: a first run reads every file once (its shard task hashes
+    it); a re-run trusts the recorded hash of files whose stat is unchanged and reads the rest."""
     import corpusclean.shards as shards
 
     raw = make_corpus(tmp_path / "raw")
     old = time.time() - 3600
     for p in raw.rglob("*"):
-        os.utime(p, (old, old))  # hashed long after their last change: not "racily clean"
-    hashed: list[str] = []
-    real = shards.sha256_file
+        os.utime(p, (old, old))  # read long after their last change: not "racily clean"
+    read: list[str] = []
+    real = shards.read_document
 
-    def counting(path):
-        hashed.append(path)
-        return real(path)
+    def counting(entry, *a, **kw):
+        read.append(entry.source)
+        return real(entry, *a, **kw)
 
-    monkeypatch.setattr(shards, "sha256_file", counting)
+    monkeypatch.setattr(shards, "read_document", counting)
     out = tmp_path / "out"
     first = run_pipeline(str(raw), str(out))
     n = first["n_files"]
-    assert len(hashed) == n
-    hashed.clear()
+    assert sorted(read) == sorted(set(read)) and len(read) == n
+    read.clear()
     victim = sorted(raw.rglob("*.txt"))[0]
     victim.write_text(victim.read_text() + "\nOne more sentence for the record, added later today.\n")
     os.utime(victim, (old + 60, old + 60))  # a new mtime, still in the past
     second = run_pipeline(str(raw), str(out))
-    assert hashed == [str(victim.absolute())]
+    assert read == [victim.relative_to(raw).as_posix()]
     assert second["docs_changed"] == 1 and second["docs_unchanged"] == n - 1
-    hashed.clear()
+    read.clear()
     run_pipeline(str(raw), str(out), refresh=True)
-    assert len(hashed) == n  # a full refresh trusts nothing
-    hashed.clear()
+    assert len(read) == n  # a full refresh trusts nothing
+    read.clear()
     fresh = raw / "fresh.txt"
-    fresh.write_text("A file written a moment ago is hashed on every run until it is two seconds old.\n")
+    fresh.write_text("A file written a moment ago is read on every run until it is two seconds old.\n")
     run_pipeline(str(raw), str(out))
-    run_pipeline(str(raw), str(out))
-    assert hashed == [str(fresh.absolute())] * 2
+    third = run_pipeline(str(raw), str(out))
+    assert read == ["fresh.txt"] * 2
+    assert third["shards_processed"] == 0  # read again to hash it, then found cached by content
 
 
-def test_a_process_pool_hashes_the_same_plan(tmp_path, monkeypatch):
-    import concurrent.futures as cf
-    import multiprocessing as mp
-
+def test_shards_whose_hashes_were_unknown_find_their_cached_results(tmp_path):
+    """Without the hash index every file's hash is unknown at planning; the shard tasks compute the
+    same content keys, so nothing is recomputed and the output is the same."""
     import corpusclean.shards as shards
     from corpusclean.config import PipelineConfig
 
     raw = make_corpus(tmp_path / "raw")
-    (raw / "gone.txt").symlink_to(raw / "missing-target.txt")  # unreadable: a reject either way
-    monkeypatch.setattr(shards, "_POOL_MIN_FILES", 0)
+    old = time.time() - 3600
+    for p in raw.rglob("*"):
+        os.utime(p, (old, old))  # not "racily clean": the index is trusted once written
+    (raw / "gone.txt").symlink_to(raw / "missing-target.txt")  # a reject at discovery
     cfg = PipelineConfig(shard_files=3)
-    plain = shards.plan_run(raw, cfg)
-    with cf.ProcessPoolExecutor(2, mp_context=mp.get_context("forkserver")) as pool:
-        pooled = shards.plan_run(raw, cfg, tmp_path / "cache", executor=pool)
-    assert [(f.source, f.sha256) for f in pooled.files] == [(f.source, f.sha256) for f in plain.files]
-    assert [s.key for s in pooled.shards] == [s.key for s in plain.shards]
-    assert [(r.source, r.error_type) for r in pooled.rejects] == [(r.source, r.error_type) for r in plain.rejects]
-    err = shards._hash_many([str(tmp_path / "no-such-file")])[0]
-    assert isinstance(err, OSError) and err.strerror  # crosses the process boundary with its message
+    out = tmp_path / "out"
+    first = run_pipeline(str(raw), str(out), cfg)
+    plan = shards.plan_run(raw, cfg)  # no cache: nothing known
+    assert all(f.sha256 is None for f in plan.files) and all(s.key.startswith("?") for s in plan.shards)
+    (out / ".cache" / shards.HASH_INDEX).unlink()
+    second = run_pipeline(str(raw), str(out), cfg)
+    assert first["shards_total"] > 1 and second["shards_processed"] == 0
+    assert second["shards_cached"] == first["shards_total"]
+    assert _rows(out)["documents"] and second["table_rows"] == first["table_rows"]
+    keys = sorted(p.name for p in (out / ".cache" / "shards").iterdir())
+    assert keys == sorted(s.key for s in shards.plan_run(raw, cfg, out / ".cache").shards)  # known again
