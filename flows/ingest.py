@@ -32,6 +32,8 @@ if _CLI:  # logging settings must be in place before prefect is imported
 
 import argparse  # noqa: E402
 import concurrent.futures as cf  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from corpusclean.config import DedupConfig, HtmlConfig, PipelineConfig  # noqa: E402
@@ -56,6 +58,141 @@ def _finalize(shard, cache_dir: str, decisions: str, staged: str, run_id: str):
     if _POOL is not None:
         return _POOL.submit(finalize_shard, shard, cache_dir, decisions, staged, run_id).result()
     return finalize_shard(shard, cache_dir, decisions, staged, run_id)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    d, h, c = DedupConfig(), HtmlConfig(), PipelineConfig()
+    p = argparse.ArgumentParser(prog="python -m flows.ingest", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--raw", default="raw", help="folder of raw files to ingest")
+    p.add_argument("--out", default="processed", help="output folder for the Parquet tables")
+    p.add_argument("--full-refresh", action="store_true", help="recompute every shard, ignoring the cache")
+    p.add_argument("--processes", type=int, default=0, help="worker processes for shard work (0 = one per core)")
+    g = p.add_argument_group("scale-out (Dask)")
+    x = g.add_mutually_exclusive_group()
+    x.add_argument("--dask-address", metavar="tcp://HOST:8786", help="run shard tasks on this existing Dask scheduler")
+    x.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="start a local Dask cluster of N worker processes (1 thread each)")
+    p.add_argument("--shard-files", type=int, default=c.shard_files,
+                   help="target files per shard (content-defined; does not change the output)")
+    p.add_argument("--quiet", "-q", action="store_true", help="only warnings and the final summary")
+    p.add_argument("--json-logs", action="store_true", help="Prefect logs, progress and the summary as JSON lines")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
+    g = p.add_argument_group("dedup")
+    g.add_argument("--exact-min-chars", type=int, default=d.exact_min_chars)
+    g.add_argument("--near-threshold", type=float, default=d.near_threshold)
+    g.add_argument("--no-near", action="store_true", help="exact dedup only")
+    g.add_argument("--shingle-words", type=int, default=d.shingle_words)
+    g.add_argument("--near-min-words", type=int, default=d.near_min_words)
+    g.add_argument("--template-min-docs", type=int, default=d.template_min_docs)
+    g = p.add_argument_group("html")
+    g.add_argument("--include-comments", action="store_true", default=h.include_comments)
+    p.add_argument("--no-language", action="store_true", help="skip language identification")
+    return p
+
+
+def config_from_args(a: argparse.Namespace) -> PipelineConfig:
+    if not 0.0 < a.near_threshold <= 1.0:
+        raise ValueError("--near-threshold must be in (0, 1]")
+    if a.shingle_words < 1 or a.exact_min_chars < 0 or a.near_min_words < 1 or a.template_min_docs < 2:
+        raise ValueError("dedup sizes must be positive (template-min-docs >= 2)")
+    if a.shard_files < 1:
+        raise ValueError("--shard-files must be >= 1")
+    if a.workers < 0 or a.processes < 0:
+        raise ValueError("--workers and --processes must be >= 0")
+    if a.dask_address and "://" not in a.dask_address:
+        raise ValueError("--dask-address must look like tcp://host:8786")
+    dedup = DedupConfig(exact_min_chars=a.exact_min_chars, near_enabled=not a.no_near, near_threshold=a.near_threshold,
+                        shingle_words=a.shingle_words, near_min_words=a.near_min_words,
+                        template_min_docs=a.template_min_docs)
+    return PipelineConfig(dedup=dedup, html=HtmlConfig(include_comments=a.include_comments),
+                          detect_language=not a.no_language, shard_files=a.shard_files)
+
+
+def _more_files_than(raw_dir: str, n: int) -> bool:
+    """Whether the raw folder holds more than `n` entries (stops counting there): a corpus of one shard
+    is processed inline, so no worker pool is started for it."""
+    stack, seen = [raw_dir], 0
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for e in it:
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(e.path)
+                    else:
+                        seen += 1
+                        if seen > n:
+                            return True
+        except OSError:
+            continue
+    return False
+
+
+def _start_pool(n_proc: int) -> cf.ProcessPoolExecutor:
+    """A process pool whose workers import the stages and load their tables right away.
+
+    forkserver, not fork: the flow process has Prefect's threads running. The fork server preloads the
+    core modules once (workers fork from it), and each worker loads its tables in `warm_up` while the
+    flow process is still discovering files."""
+    import multiprocessing as mp
+
+    from corpusclean.document import warm_up
+
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["corpusclean.shards", "corpusclean.document", "corpusclean.boilerplate",
+                                "corpusclean.html", "corpusclean.dedup"])
+    with _main_module_hidden():
+        pool = cf.ProcessPoolExecutor(max_workers=n_proc, mp_context=ctx)
+        for _ in range(n_proc):  # spawns the workers now, while __main__ is hidden
+            pool.submit(warm_up)
+    return pool
+
+
+@contextlib.contextmanager
+def _main_module_hidden():
+    """Start worker processes without the main module.
+
+    multiprocessing re-runs the parent's `__main__` (here this file, which imports Prefect: ~2 s of
+    CPU) in every new worker so that objects defined there can be unpickled. Workers here only run
+    `corpusclean` functions, so the main module's spec and path are hidden while they start
+    (multiprocessing.spawn.get_preparation_data reads exactly these two attributes)."""
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__spec__", "__file__") if main is not None and k in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            main.__spec__ = None
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.update(saved)
+            if "__spec__" not in saved:
+                main.__dict__.pop("__spec__", None)
+
+
+def _early_pool(argv: list[str]) -> cf.ProcessPoolExecutor | None:
+    """For `python -m flows.ingest`: the worker pool the flow will use, started before Prefect is
+    imported, so the workers' start-up overlaps Prefect's import and the flow run's creation. Same
+    decision as in the flow (thread runner, more than one shard's worth of files); the flow shuts it
+    down if it does not use it. Arguments that do not parse are left to `main` to report."""
+    if {"-h", "--help"} & set(argv):
+        return None
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            a, _ = build_parser().parse_known_args(argv)
+    except (SystemExit, Exception):  # noqa: BLE001
+        return None
+    n_proc = a.processes if a.processes > 0 else (os.cpu_count() or 1)
+    if a.workers or a.dask_address or n_proc <= 1 or a.shard_files < 1 or not os.path.isdir(a.raw):
+        return None
+    if not _more_files_than(a.raw, a.shard_files):
+        return None
+    return _start_pool(n_proc)
+
+
+
+
+_EARLY_POOL: cf.ProcessPoolExecutor | None = _early_pool(sys.argv[1:]) if _CLI else None
 
 
 from prefect import flow, task  # noqa: E402
@@ -117,44 +254,6 @@ def publish_task(ctx, summaries, counts):
     return summary
 
 
-def _more_files_than(raw_dir: str, n: int) -> bool:
-    """Whether the raw folder holds more than `n` entries (stops counting there): a corpus of one shard
-    is processed inline, so no worker pool is started for it."""
-    stack, seen = [raw_dir], 0
-    while stack:
-        try:
-            with os.scandir(stack.pop()) as it:
-                for e in it:
-                    if e.is_dir(follow_symlinks=False):
-                        stack.append(e.path)
-                    else:
-                        seen += 1
-                        if seen > n:
-                            return True
-        except OSError:
-            continue
-    return False
-
-
-def _start_pool(n_proc: int) -> cf.ProcessPoolExecutor:
-    """A process pool whose workers import the stages and load their tables right away.
-
-    forkserver, not fork: the flow process has Prefect's threads running. The fork server preloads the
-    core modules once (workers fork from it), and each worker loads its tables in `warm_up` while the
-    flow process is still discovering files."""
-    import multiprocessing as mp
-
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["__main__", "corpusclean.shards", "corpusclean.document", "corpusclean.boilerplate",
-                                "corpusclean.html", "corpusclean.dedup"])
-    pool = cf.ProcessPoolExecutor(max_workers=n_proc, mp_context=ctx)
-    from corpusclean.document import warm_up
-
-    for _ in range(n_proc):
-        pool.submit(warm_up)
-    return pool
-
-
 def _runner_name() -> str:
     from prefect.context import FlowRunContext
 
@@ -183,15 +282,19 @@ def ingest(
 
     from corpusclean.pipeline import record_shards, start_run
 
-    global _POOL
+    global _POOL, _EARLY_POOL
     out_dir = str(Path(out_dir).absolute())  # task arguments must mean the same on every worker
     runner = _runner_name()
     on_dask = runner == "DaskTaskRunner"
     n_proc = 1 if on_dask else (processes if processes > 0 else (os.cpu_count() or 1))
+    early, _EARLY_POOL = _EARLY_POOL, None
     with OutputLock(out_dir):
         pool = None
         if not on_dask and n_proc > 1 and _more_files_than(raw_dir, config.shard_files):
-            pool = _start_pool(n_proc)  # starts and warms up while this process plans the run
+            # started by the CLI before Prefect was imported, else now: it warms up while this process plans
+            pool = early if early is not None and early._max_workers == n_proc else _start_pool(n_proc)
+        if early is not None and early is not pool:
+            early.shutdown(wait=False, cancel_futures=True)
         try:
             ctx = start_run(raw_dir, out_dir, config, refresh=full_refresh)
         except BaseException:
@@ -238,55 +341,6 @@ def ingest(
     return summary
 
 
-def build_parser() -> argparse.ArgumentParser:
-    d, h, c = DedupConfig(), HtmlConfig(), PipelineConfig()
-    p = argparse.ArgumentParser(prog="python -m flows.ingest", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--raw", default="raw", help="folder of raw files to ingest")
-    p.add_argument("--out", default="processed", help="output folder for the Parquet tables")
-    p.add_argument("--full-refresh", action="store_true", help="recompute every shard, ignoring the cache")
-    p.add_argument("--processes", type=int, default=0, help="worker processes for shard work (0 = one per core)")
-    g = p.add_argument_group("scale-out (Dask)")
-    x = g.add_mutually_exclusive_group()
-    x.add_argument("--dask-address", metavar="tcp://HOST:8786", help="run shard tasks on this existing Dask scheduler")
-    x.add_argument("--workers", type=int, default=0, metavar="N",
-                   help="start a local Dask cluster of N worker processes (1 thread each)")
-    p.add_argument("--shard-files", type=int, default=c.shard_files,
-                   help="target files per shard (content-defined; does not change the output)")
-    p.add_argument("--quiet", "-q", action="store_true", help="only warnings and the final summary")
-    p.add_argument("--json-logs", action="store_true", help="Prefect logs, progress and the summary as JSON lines")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
-    g = p.add_argument_group("dedup")
-    g.add_argument("--exact-min-chars", type=int, default=d.exact_min_chars)
-    g.add_argument("--near-threshold", type=float, default=d.near_threshold)
-    g.add_argument("--no-near", action="store_true", help="exact dedup only")
-    g.add_argument("--shingle-words", type=int, default=d.shingle_words)
-    g.add_argument("--near-min-words", type=int, default=d.near_min_words)
-    g.add_argument("--template-min-docs", type=int, default=d.template_min_docs)
-    g = p.add_argument_group("html")
-    g.add_argument("--include-comments", action="store_true", default=h.include_comments)
-    p.add_argument("--no-language", action="store_true", help="skip language identification")
-    return p
-
-
-def config_from_args(a: argparse.Namespace) -> PipelineConfig:
-    if not 0.0 < a.near_threshold <= 1.0:
-        raise ValueError("--near-threshold must be in (0, 1]")
-    if a.shingle_words < 1 or a.exact_min_chars < 0 or a.near_min_words < 1 or a.template_min_docs < 2:
-        raise ValueError("dedup sizes must be positive (template-min-docs >= 2)")
-    if a.shard_files < 1:
-        raise ValueError("--shard-files must be >= 1")
-    if a.workers < 0 or a.processes < 0:
-        raise ValueError("--workers and --processes must be >= 0")
-    if a.dask_address and "://" not in a.dask_address:
-        raise ValueError("--dask-address must look like tcp://host:8786")
-    dedup = DedupConfig(exact_min_chars=a.exact_min_chars, near_enabled=not a.no_near, near_threshold=a.near_threshold,
-                        shingle_words=a.shingle_words, near_min_words=a.near_min_words,
-                        template_min_docs=a.template_min_docs)
-    return PipelineConfig(dedup=dedup, html=HtmlConfig(include_comments=a.include_comments),
-                          detect_language=not a.no_language, shard_files=a.shard_files)
-
-
 def _progress_mode(a: argparse.Namespace) -> str:
     if a.quiet or a.no_progress:
         return "off"
@@ -331,6 +385,16 @@ def _run(a: argparse.Namespace, raw: Path, config: PipelineConfig) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global _EARLY_POOL
+    try:
+        return _main(argv)
+    finally:
+        if _EARLY_POOL is not None:  # started for a flow that did not run (bad arguments, locked output)
+            _EARLY_POOL.shutdown(wait=False, cancel_futures=True)
+            _EARLY_POOL = None
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     a = parser.parse_args(argv)
     try:

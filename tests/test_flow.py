@@ -33,6 +33,27 @@ def test_bad_option_is_a_usage_error(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
 
 
+def test_worker_processes_do_not_rerun_the_main_module(tmp_path):
+    """A script that imports Prefect at the top, like `python -m flows.ingest`: multiprocessing would
+    re-run it in every worker; the flow's pool starts its workers without it."""
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "import sys\n"
+        "import prefect  # noqa: F401\n"
+        "if __name__ == '__main__':\n"
+        "    import concurrent.futures as cf, multiprocessing as mp\n"
+        "    from flows.ingest import _start_pool\n"
+        "    check = \"'prefect' in __import__('sys').modules\"\n"
+        "    pool = _start_pool(1)\n"
+        "    plain = cf.ProcessPoolExecutor(1, mp_context=mp.get_context('spawn'))\n"
+        "    print(pool.submit(eval, check).result(), plain.submit(eval, check).result())\n"
+        "    pool.shutdown(); plain.shutdown()\n")
+    r = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split() == ["False", "True"]  # ours: no Prefect; a plain pool re-runs the script
+
+
 def test_flow_writes_the_same_rows_as_the_core(prefect_harness, tmp_path):
     from corpusclean.pipeline import run_pipeline
     from flows.ingest import ingest
