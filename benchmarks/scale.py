@@ -14,6 +14,10 @@
    the floor is trafilatura.extract alone on the same pages. Prints our throughput as a ratio to it,
    so the figure holds on a noisy machine.
 5. `--verify`: a full rebuild in a fresh output folder must give the same rows as the incremental run.
+
+`--rounds N` alternates steps 2 and 4 N times (full run, floor, full run, floor, ...) and reports each
+round's ratio and their median: on a shared machine the speed of both drifts by 20-30 % over minutes,
+and a ratio of two runs made next to each other is the figure that holds.
 """
 
 from __future__ import annotations
@@ -232,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--json", default=None, help="write the results here")
     ap.add_argument("--flow-args", default="", help="extra arguments for flows.ingest, e.g. '--shard-files 512'")
+    ap.add_argument("--rounds", type=int, default=1, help="alternate full run and floor this many times")
     a = ap.parse_args(argv)
 
     work = Path(a.workdir or tempfile.mkdtemp(prefix="scale-"))
@@ -253,13 +258,26 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ, PREFECT_API_URL=url, PREFECT_HOME=str(work / "prefect-home"),
                PREFECT_LOGGING_LEVEL="WARNING")
     results: dict = {"docs": len(files), "mb": mb, "mode": a.mode, "processes": a.processes}
+    fname = "trafilatura.extract alone" if a.mode == "html" else "bare floor (read/decode/split/normalise/hash/Parquet)"
+    rounds: list[dict] = []
     try:
         out = work / "out"
-        shutil.rmtree(out, ignore_errors=True)
         cmd = [sys.executable, "-m", "flows.ingest", "--raw", str(corpus), "--out", str(out), "--quiet",
                "--processes", str(a.processes), *a.flow_args.split()]
-        wall, peak, _ = run_measured(cmd, env, {server.pid})
-        results["full"] = _report("full run", wall, peak, mb, len(files), out)
+        for r in range(max(1, a.rounds)):
+            shutil.rmtree(out, ignore_errors=True)
+            wall, peak, _ = run_measured(cmd, env, {server.pid})
+            results["full"] = _report(f"full run (round {r + 1})", wall, peak, mb, len(files), out)
+            if a.no_floor:
+                continue
+            floor = run_floor(files, a.processes, html=a.mode == "html")
+            fcpu = LAST_CPU.get("floor", 0.0)
+            rnd = {"seconds": wall, "cpu_seconds": results["full"]["cpu_seconds"], "floor_seconds": floor,
+                   "floor_cpu_seconds": fcpu, "ratio": floor / wall,
+                   "cpu_ratio": fcpu / results["full"]["cpu_seconds"] if results["full"]["cpu_seconds"] else 0.0}
+            rounds.append(rnd)
+            print(f"  {fname}: {floor:.1f}s wall, {fcpu:.1f}s CPU, {mb / floor:.2f} MB/s; our throughput / floor = "
+                  f"{rnd['ratio']:.3f} (wall), {rnd['cpu_ratio']:.3f} (CPU: floor work / whole flow tree)")
         # incremental: change a share of the files (append a sentence) and run again
         step = max(1, round(1 / a.change)) if a.change > 0 else 0
         changed = files[::step] if step else []
@@ -283,17 +301,19 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    if not a.no_floor:
-        floor = run_floor(files, a.processes, html=a.mode == "html")
-        name = "trafilatura.extract alone" if a.mode == "html" else "bare floor (read/decode/split/normalise/hash/Parquet)"
-        fcpu = LAST_CPU.get("floor", 0.0)
-        results["floor"] = {"name": name, "seconds": floor, "cpu_seconds": fcpu, "mb_per_s": mb / floor}
-        ratio = floor / results["full"]["seconds"]
+    if rounds:
+        import statistics
+
+        last = rounds[-1]
+        results["floor"] = {"name": fname, "seconds": last["floor_seconds"], "cpu_seconds": last["floor_cpu_seconds"],
+                            "mb_per_s": mb / last["floor_seconds"]}
+        results["rounds"] = rounds
+        ratio = statistics.median(x["ratio"] for x in rounds)
+        cpu_ratio = statistics.median(x["cpu_ratio"] for x in rounds)
         results["full"]["throughput_ratio_to_floor"] = ratio
-        cpu_ratio = fcpu / results["full"]["cpu_seconds"] if results["full"].get("cpu_seconds") else 0.0
         results["full"]["cpu_ratio_to_floor"] = cpu_ratio
-        print(f"{name}: {floor:.1f}s wall, {fcpu:.1f}s CPU, {mb / floor:.2f} MB/s; our throughput / floor = {ratio:.3f} "
-              f"(wall), {cpu_ratio:.3f} (CPU: floor work / whole flow tree)")
+        print(f"{fname}: our throughput / floor, median of {len(rounds)} round(s): {ratio:.3f} (wall), "
+              f"{cpu_ratio:.3f} (CPU); per round: " + ", ".join(f"{x['ratio']:.3f}" for x in rounds))
     if a.json:
         Path(a.json).write_text(json.dumps(results, indent=2))
     if not a.keep and not a.workdir:
