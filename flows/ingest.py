@@ -52,12 +52,24 @@ def _run_shard(shard, cache_dir: str, config: PipelineConfig, refresh: bool):
     return process_shard(shard, cache_dir, config, refresh)  # inline: always the case on Dask workers
 
 
-def _finalize(shard, cache_dir: str, decisions: str, staged: str, run_id: str):
+def _finalize(shards: list, cache_dir: str, decisions: str, staged: str, run_id: str) -> list[dict]:
     from corpusclean.shards import finalize_shard
 
-    if _POOL is not None:
-        return _POOL.submit(finalize_shard, shard, cache_dir, decisions, staged, run_id).result()
-    return finalize_shard(shard, cache_dir, decisions, staged, run_id)
+    if _POOL is not None:  # the batch's shards run on all worker processes at once
+        futs = [_POOL.submit(finalize_shard, s, cache_dir, decisions, staged, run_id) for s in shards]
+        return [f.result() for f in futs]
+    return [finalize_shard(s, cache_dir, decisions, staged, run_id) for s in shards]
+
+
+FINALIZE_BATCH = 16  # shards per finalize task: one shard is ~0.1 s of work, a Prefect task run costs about as much
+
+
+def finalize_batches(shards: list, n_workers: int) -> list[list]:
+    """Shards grouped for finalize tasks: at most FINALIZE_BATCH each, and at least one batch per worker
+    when there are enough shards (on Dask each batch runs in one worker)."""
+    n = max(1, min(len(shards), max(-(-len(shards) // FINALIZE_BATCH), n_workers)))
+    size = -(-len(shards) // n) if shards else 1
+    return [shards[i:i + size] for i in range(0, len(shards), size)]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,8 +226,9 @@ def dedup_task(ctx):
 
 
 @task(name="finalize-shard", cache_policy=NO_CACHE)
-def finalize_task(shard, cache_dir: str, decisions: str, staged: str, run_id: str):
-    return _finalize(shard, cache_dir, decisions, staged, run_id)
+def finalize_task(shards, cache_dir: str, decisions: str, staged: str, run_id: str):
+    """Apply the dedup decisions to a batch of staged shards and write their part files."""
+    return _finalize(shards, cache_dir, decisions, staged, run_id)
 
 
 def summary_markdown(s: dict) -> str:
@@ -252,6 +265,16 @@ def publish_task(ctx, summaries, counts):
 
         get_run_logger().warning("could not create the ingest-summary artifact: %s", e)
     return summary
+
+
+def _dask_workers() -> int:
+    """Workers of the flow's Dask cluster (at least 1)."""
+    try:
+        from distributed import get_client
+
+        return max(1, len(get_client().scheduler_info().get("workers", {})))
+    except Exception:  # noqa: BLE001 - only sizes the finalize batches
+        return 4
 
 
 def _runner_name() -> str:
@@ -328,9 +351,10 @@ def ingest(
                 decisions = dedup_task(q(ctx))
                 prog.phase("finalize")
                 t = time.perf_counter()
-                fin = [finalize_task.submit(q(s), ctx.cache_dir, decisions, str(ctx.staged), ctx.run_id)
-                       for s in ctx.plan.shards]
-                counts = [f.result() for f in fin]
+                n_workers = n_proc if not on_dask else _dask_workers()
+                fin = [finalize_task.submit(q(b), ctx.cache_dir, decisions, str(ctx.staged), ctx.run_id)
+                       for b in finalize_batches(ctx.plan.shards, n_workers)]
+                counts = [c for f in fin for c in f.result()]
                 ctx.stage_seconds["finalize"] = time.perf_counter() - t
                 prog.phase("publish")
         finally:

@@ -54,6 +54,17 @@ def test_worker_processes_do_not_rerun_the_main_module(tmp_path):
     assert r.stdout.split() == ["False", "True"]  # ours: no Prefect; a plain pool re-runs the script
 
 
+def test_finalize_batches_cover_every_shard_once_in_order():
+    from flows.ingest import FINALIZE_BATCH, finalize_batches
+
+    for n, workers in ((0, 2), (1, 2), (3, 2), (23, 2), (178, 2), (40, 8), (5, 8)):
+        shards = list(range(n))
+        b = finalize_batches(shards, workers)
+        assert [x for batch in b for x in batch] == shards
+        assert all(0 < len(batch) <= FINALIZE_BATCH for batch in b) or n == 0
+        assert len(b) >= min(n, workers)  # every worker gets a batch when there are enough shards
+
+
 def test_flow_writes_the_same_rows_as_the_core(prefect_harness, tmp_path):
     from corpusclean.pipeline import run_pipeline
     from flows.ingest import ingest
