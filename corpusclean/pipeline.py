@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import time
@@ -67,11 +68,22 @@ def record_shards(ctx: RunContext, summaries: list[ShardSummary]) -> None:
     resolve_plan(ctx.plan, summaries, ctx.cache_dir)
 
 
+def dedup_dir(ctx: RunContext) -> Path:
+    """Where this run's dedup decisions live, keyed by the set of staged shards. A shard key covers its
+    files' contents, the code and the configuration, so the same set of keys gives the same decisions:
+    a run in which nothing changed (a scheduled run on a quiet day) reuses them instead of recomputing."""
+    h = hashlib.sha256("\n".join(sorted(s.key for s in ctx.plan.shards)).encode()).hexdigest()[:24]
+    return Path(ctx.cache_dir) / "dedup" / h
+
+
 def run_dedup(ctx: RunContext) -> str:
     from .dedup import corpus_dedup
 
     t = time.perf_counter()
-    work = Path(ctx.cache_dir) / "dedup" / ctx.run_id
+    work = dedup_dir(ctx)
+    if (work / "_SUCCESS").exists():
+        ctx.stage_seconds["dedup"] = time.perf_counter() - t
+        return str(work / "by_shard")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     keys = [str(shard_dir_for(ctx.cache_dir, s) / "keys.parquet") for s in ctx.plan.shards]
@@ -80,6 +92,7 @@ def run_dedup(ctx: RunContext) -> str:
         return ""
     path = corpus_dedup(keys, ctx.config.dedup, str(work), memory_limit=ctx.config.dedup.memory_limit)
     by_shard = _partition_by_shard(path, keys, work / "by_shard", ctx.config.dedup.memory_limit)
+    (work / "_SUCCESS").write_text("")
     ctx.stage_seconds["dedup"] = time.perf_counter() - t
     return by_shard
 
@@ -164,7 +177,7 @@ def finish_run(ctx: RunContext, summaries: list[ShardSummary], counts: list[dict
 
 
 def prune_cache(ctx: RunContext) -> int:
-    """Remove staged shard results no shard of this run uses, and this run's dedup work files."""
+    """Remove staged shard results no shard of this run uses, and dedup decisions other than this run's."""
     live = {s.key for s in ctx.plan.shards}
     root = Path(ctx.cache_dir) / "shards"
     removed = 0
@@ -173,7 +186,11 @@ def prune_cache(ctx: RunContext) -> int:
             if p.name not in live:
                 shutil.rmtree(p, ignore_errors=True)
                 removed += 1
-    shutil.rmtree(Path(ctx.cache_dir) / "dedup", ignore_errors=True)
+    keep = dedup_dir(ctx)
+    if keep.parent.is_dir():
+        for p in keep.parent.iterdir():
+            if p != keep:
+                shutil.rmtree(p, ignore_errors=True)
     return removed
 
 

@@ -313,3 +313,29 @@ def test_shards_whose_hashes_were_unknown_find_their_cached_results(tmp_path):
     assert _rows(out)["documents"] and second["table_rows"] == first["table_rows"]
     keys = sorted(p.name for p in (out / ".cache" / "shards").iterdir())
     assert keys == sorted(s.key for s in shards.plan_run(raw, cfg, out / ".cache").shards)  # known again
+
+
+def test_a_run_with_nothing_changed_reuses_the_dedup_decisions(tmp_path, monkeypatch):
+    """Same staged shards, same decisions: the corpus-wide dedup is not run again; any change runs it."""
+    import corpusclean.dedup as dedup
+
+    raw = make_corpus(tmp_path / "raw")
+    out = tmp_path / "out"
+    calls: list[int] = []
+    real = dedup.corpus_dedup
+
+    def counting(*a, **kw):
+        calls.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(dedup, "corpus_dedup", counting)
+    run_pipeline(str(raw), str(out))
+    first = _rows(out)
+    assert len(calls) == 1
+    run_pipeline(str(raw), str(out))
+    assert len(calls) == 1 and _rows(out) == first
+    victim = sorted(raw.rglob("*.txt"))[0]
+    victim.write_text(victim.read_text() + "\nA sentence added later, long enough to be kept as a paragraph.\n")
+    run_pipeline(str(raw), str(out))
+    assert len(calls) == 2
+    assert len(list((out / ".cache" / "dedup").iterdir())) == 1  # only the latest decisions are kept
