@@ -41,6 +41,7 @@ class RunContext:
     t0: float
     executor: str = "local"
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    refresh: bool = False  # --full-refresh: recompute, reuse nothing cached (shards nor dedup decisions)
 
 
 def new_run_id() -> str:
@@ -57,7 +58,8 @@ def start_run(raw_dir: str, out_dir: str, config: PipelineConfig, cache_dir: str
     cache = cache_dir or str(out / ".cache")
     plan = plan_run(raw_dir, config, cache, refresh)
     run_id = new_run_id()
-    ctx = RunContext(run_id, str(raw_dir), str(out), cache, config, plan, staging_dir(out, run_id), started, t0, executor)
+    ctx = RunContext(run_id, str(raw_dir), str(out), cache, config, plan, staging_dir(out, run_id), started, t0, executor,
+                     refresh=refresh)
     ctx.stage_seconds["plan"] = time.perf_counter() - t0
     return ctx
 
@@ -81,7 +83,7 @@ def run_dedup(ctx: RunContext) -> str:
 
     t = time.perf_counter()
     work = dedup_dir(ctx)
-    if (work / "_SUCCESS").exists():
+    if (work / "_SUCCESS").exists() and not ctx.refresh:
         ctx.stage_seconds["dedup"] = time.perf_counter() - t
         return str(work / "by_shard")
     shutil.rmtree(work, ignore_errors=True)

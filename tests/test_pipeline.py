@@ -334,8 +334,10 @@ def test_a_run_with_nothing_changed_reuses_the_dedup_decisions(tmp_path, monkeyp
     assert len(calls) == 1
     run_pipeline(str(raw), str(out))
     assert len(calls) == 1 and _rows(out) == first
+    run_pipeline(str(raw), str(out), refresh=True)  # a full refresh reuses nothing
+    assert len(calls) == 2 and _rows(out) == first
     victim = sorted(raw.rglob("*.txt"))[0]
     victim.write_text(victim.read_text() + "\nA sentence added later, long enough to be kept as a paragraph.\n")
     run_pipeline(str(raw), str(out))
-    assert len(calls) == 2
+    assert len(calls) == 3
     assert len(list((out / ".cache" / "dedup").iterdir())) == 1  # only the latest decisions are kept
