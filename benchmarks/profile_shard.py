@@ -133,7 +133,7 @@ def _breakdown(out: Path) -> None:
     for s in sorted((out / ".cache" / "shards").iterdir()):
         b = pq.read_table(s / "blocks.parquet")
         k = pq.read_table(s / "keys.parquet")
-        text = [t if kept else rt.strip() for t, rt, kept in zip(b.column("text").to_pylist(),
+        text = [(rt if t is None else t) if kept else rt.strip() for t, rt, kept in zip(b.column("text").to_pylist(),
                                                                   b.column("raw_text").to_pylist(),
                                                                   b.column("kept").to_pylist())]
         ins.append(k.select(["doc_id", "source", "source_sha256", "site", "position", "kept", "label"])

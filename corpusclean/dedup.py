@@ -8,8 +8,11 @@ Two halves, so that cached shard work is reused:
   the near-duplicate keys: LSH band keys of a MinHash signature (numpy multiply-shift over xxh3 word
   shingle hashes; fixed constants, no RNG) and the word-shingle hashes themselves, used to verify
   candidate pairs by their *exact* shingle Jaccard (not the signature estimate: no estimation error
-  around the threshold; costs ~8 bytes per shingle, about the size of a 128 x 32-bit signature for a
-  60-word paragraph).
+  around the threshold). The stored shingles are the high 32 bits of the 64-bit hashes the signature
+  is computed from: 4 bytes per shingle instead of 8 (they were the largest staged column, written per
+  shard and read back by the dedup); a chance collision between two different shingles of one
+  candidate pair (~n^2 / 2^32 for n shingles, about 1e-6 for a 60-word paragraph) would count one
+  shingle as shared.
 * ``corpus_dedup`` reads ONLY the keys Parquet files of all shards (DuckDB, disk-backed database and
   temp directory in ``work_dir``, ``memory_limit``) and writes one Parquet file of decisions: the blocks
   whose fate changes. The corpus is never held in Python objects; Python sees only the verified
@@ -219,10 +222,11 @@ def build_keys(rows: pa.Table, cfg: DedupConfig) -> pa.Table:
         np.cumsum(sh_len, out=sh_offsets[1:])
     mask = pa.array(~elig)
     bv = np.concatenate(band_vals).view(np.int64) if band_vals else np.zeros(0, np.int64)
-    sv = np.concatenate(sh_vals).view(np.int64) if sh_vals else np.zeros(0, np.int64)
+    # stored shingles: the high 32 bits (see the module doc); the signature above used all 64
+    sv = (np.concatenate(sh_vals) >> _U(32)).astype(np.uint32).view(np.int32) if sh_vals else np.zeros(0, np.int32)
     band_col = pa.ListArray.from_arrays(pa.array(band_offsets), pa.array(bv), mask=mask)
     sh_col = pa.LargeListArray.from_arrays(pa.array(sh_offsets), pa.array(sv), mask=mask).cast(
-        pa.list_(pa.int64())
+        pa.list_(pa.int32())
     )
 
     cols = {}
@@ -237,7 +241,8 @@ def build_keys(rows: pa.Table, cfg: DedupConfig) -> pa.Table:
 
 
 def write_keys(table: pa.Table, path: str) -> None:
-    pq.write_table(table, path, compression="zstd", row_group_size=128_000)
+    pq.write_table(table, path, compression="zstd", row_group_size=128_000,
+                   use_dictionary=["doc_id", "source", "source_sha256", "site", "label"])
 
 
 # ---------------------------------------------------------------------------------------------

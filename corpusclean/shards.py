@@ -342,7 +342,7 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
     tmp.mkdir(parents=True)
     for name, table in tables.items():
         # lz4, not zstd: these are a cache read back by this machine, and lz4 writes them ~1.7x faster
-        pq.write_table(table, tmp / f"{name}.parquet", compression="lz4")
+        pq.write_table(table, tmp / f"{name}.parquet", compression="lz4", use_dictionary=_STAGE_DICT.get(name, True))
     n_docs, n_rejects, n_blocks = tables["docs"].num_rows, tables["rejects"].num_rows, tables["blocks"].num_rows
     (tmp / "_SUCCESS").write_text(json.dumps({"n_docs": n_docs, "n_rejects": n_rejects, "n_blocks": n_blocks,
                                               "files": [f.source for f in shard.files],
@@ -353,6 +353,11 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
     timings["write"] = time.perf_counter() - tw
     return ShardSummary(shard.index, shard.key, False, len(shard.files), n_docs, n_rejects, n_blocks,
                         shard.bytes, time.perf_counter() - t0, timings, hashed, stamp)
+
+
+# Dictionary encoding only where values repeat: pyarrow tries it on every column by default, and on the
+# keys' random hash lists (band keys, shingles) that attempt was a third of the keys file's write time.
+_STAGE_DICT = {"keys": ["doc_id", "source", "source_sha256", "site", "label"]}
 
 
 def _copy_staged(cache_dir, reuse: dict[str, str]) -> dict[str, list[pa.Table]] | None:
@@ -448,7 +453,7 @@ def _stage_and_keys(results: list[DocumentResult], rejects: list[Reject]) -> tup
         raw_text += rt
         kt = [(d.text if d.text is not None else t.strip()) if d.keep else t.strip() for t, d in zip(rt, decs)]
         keys_text += kt
-        text += [x if k else None for x, k in zip(kt, keep)]
+        text += [x if k and x != r else None for x, r, k in zip(kt, rt, keep)]  # see STAGED_BLOCKS
         cites += [list(d.cites) if d.keep else [] for d in decs]
         dup_doc += [d.duplicate_of_doc for d in decs]
         dup_pos += [d.duplicate_of_position for d in decs]
@@ -551,7 +556,8 @@ def finalize_shard(shard: Shard, cache_dir: str | os.PathLike, decisions_dir: st
     p_sel = np.flatnonzero(is_para)
     r_sel = np.flatnonzero(~is_para)
     p_idx, r_idx = pa.array(p_sel), pa.array(r_sel)
-    ptext = blocks.column("text").take(p_idx)
+    # a kept block's text is staged only where it differs from its raw text (schema.STAGED_BLOCKS)
+    ptext = pc.coalesce(blocks.column("text").take(p_idx), blocks.column("raw_text").take(p_idx))
     para_tbl = pa.table({
         "doc_id": blocks.column("doc_id").take(p_idx),
         "position": blocks.column("position").take(p_idx),
