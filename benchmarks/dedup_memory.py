@@ -43,7 +43,7 @@ def gen_keys(n_rows: int, out_dir: str, seed: int = 7, rows_per_file: int = 50_0
     win_n = 20000
     win_h = rng.integers(-(2**63), 2**63 - 1, win_n, dtype=np.int64)
     win_b = rng.integers(-(2**63), 2**63 - 1, (win_n, 16), dtype=np.int64)
-    win_s = rng.integers(-(2**63), 2**63 - 1, (win_n, SH), dtype=np.int64)
+    win_s = rng.integers(-(2**31), 2**31 - 1, (win_n, SH), dtype=np.int32)  # stored shingles are 32-bit
     tmpl = rng.integers(-(2**63), 2**63 - 1, (50, 300), dtype=np.int64)  # per site teaser lines
     chrome = rng.integers(-(2**63), 2**63 - 1, (50, 2), dtype=np.int64)
     prev_sha = None
@@ -67,7 +67,7 @@ def gen_keys(n_rows: int, out_dir: str, seed: int = 7, rows_per_file: int = 50_0
         h[kind == 1] = tmpl[s_site[kind == 1], rng.integers(0, 300, (kind == 1).sum())]
         body = np.flatnonzero(kind == 2)
         bands = rng.integers(-(2**63), 2**63 - 1, (n, 16), dtype=np.int64)
-        shing = rng.integers(-(2**63), 2**63 - 1, (n, SH), dtype=np.int64)
+        shing = rng.integers(-(2**31), 2**31 - 1, (n, SH), dtype=np.int32)
         u = rng.random(len(body))
         ex = body[u < 0.04]
         src = rng.integers(0, win_n, len(ex))
