@@ -29,7 +29,7 @@ from . import schema as S
 from .config import PipelineConfig
 from .document import process_documents
 from .readers import FileEntry, discover, read_document
-from .records import Citation, DocumentResult, RawDocument, Reject
+from .records import KEEP_KINDS, Citation, DocumentResult, RawDocument, Reject
 
 STAGE_FILES = ("docs", "blocks", "citations", "rejects", "keys")
 
@@ -445,16 +445,17 @@ def _stage_and_keys(results: list[DocumentResult], rejects: list[Reject]) -> tup
         position += range(nb)
         raw_start += [b.raw_start for b in blocks]
         raw_end += [b.raw_end for b in blocks]
-        keep = [d.keep for d in decs]
+        lab = [d.label for d in decs]
+        keep = [x in KEEP_KINDS for x in lab]  # Decision.keep, without a property call per block
         kept += keep
-        label += [d.label for d in decs]
+        label += lab
         detail += [d.detail or "" for d in decs]
         rt = [b.text for b in blocks]
         raw_text += rt
-        kt = [(d.text if d.text is not None else t.strip()) if d.keep else t.strip() for t, d in zip(rt, decs)]
+        kt = [x if k and (x := d.text) is not None else t.strip() for t, d, k in zip(rt, decs, keep)]
         keys_text += kt
         text += [x if k and x != r else None for x, r, k in zip(kt, rt, keep)]  # see STAGED_BLOCKS
-        cites += [list(d.cites) if d.keep else [] for d in decs]
+        cites += [d.cites if k else () for d, k in zip(decs, keep)]  # tuples: Arrow takes any sequence
         dup_doc += [d.duplicate_of_doc for d in decs]
         dup_pos += [d.duplicate_of_position for d in decs]
         for c in r.citations:
