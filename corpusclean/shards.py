@@ -274,7 +274,7 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
     Files whose hash was unknown at planning are read first: reading hashes them, which gives the
     shard its content key, and so a cache hit, before any processing."""
     t0 = time.perf_counter()
-    timings: dict[str, float] = {"read": 0.0, "clean": 0.0, "keys": 0.0, "write": 0.0}
+    timings: dict[str, float] = {"read": 0.0, "clean": 0.0, "stage": 0.0, "keys": 0.0, "write": 0.0}
     pre: dict[str, RawDocument | Reject] = {}
     hashed: dict[str, str] = {}
     stamp = 0
@@ -326,8 +326,10 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
             rejects.append(Reject(raw.source, "processing_error", f"{type(res).__name__}: {res}{where}", raw.sha256))
     timings["clean"] += time.perf_counter() - tb
     rejects.sort(key=lambda r: r.source)
+    ts = time.perf_counter()
     tables, keys_in = _stage_and_keys(results, rejects)
     tk = time.perf_counter()
+    timings["stage"] = tk - ts  # records -> Arrow columns
     from .dedup import build_keys
 
     tables["keys"] = build_keys(keys_in, config.dedup)
