@@ -65,6 +65,19 @@ def test_finalize_batches_cover_every_shard_once_in_order():
         assert len(b) >= min(n, workers)  # every worker gets a batch when there are enough shards
 
 
+def test_shards_are_submitted_largest_first_each_once():
+    from corpusclean.shards import FilePlan, Shard
+    from flows.ingest import submission_order
+
+    sizes = [[10], [500, 700], [5], [1200], [600, 600], [3, 4]]
+    shards = [Shard(i, f"k{i}", [FilePlan(f"s{i}/{j}", "", b, None) for j, b in enumerate(fs)])
+              for i, fs in enumerate(sizes)]
+    order = submission_order(shards)
+    assert sorted(s.index for s in order) == list(range(len(shards)))
+    assert [s.bytes for s in order] == sorted((s.bytes for s in shards), reverse=True)
+    assert [s.index for s in order if s.bytes == 1200] == [1, 3, 4]  # ties keep plan order
+
+
 def test_flow_writes_the_same_rows_as_the_core(prefect_harness, tmp_path):
     from corpusclean.pipeline import run_pipeline
     from flows.ingest import ingest
