@@ -54,6 +54,24 @@ def test_worker_processes_do_not_rerun_the_main_module(tmp_path):
     assert r.stdout.split() == ["False", "True"]  # ours: no Prefect; a plain pool re-runs the script
 
 
+def test_flow_process_and_its_workers_use_the_system_allocator_for_arrow(tmp_path):
+    """mimalloc (pyarrow's default) kept ~200 MB of freed pages per worker over a long finalize."""
+    script = tmp_path / "pool_check.py"
+    script.write_text(
+        "if __name__ == '__main__':\n"
+        "    from flows.ingest import _start_pool\n"
+        "    import pyarrow\n"
+        "    check = \"__import__('pyarrow').default_memory_pool().backend_name\"\n"
+        "    pool = _start_pool(1)\n"
+        "    print(pyarrow.default_memory_pool().backend_name, pool.submit(eval, check).result())\n"
+        "    pool.shutdown()\n")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    r = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                       env=dict(env, PYTHONPATH=str(ROOT)))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split() == ["system", "system"]
+
+
 def test_finalize_batches_cover_every_shard_once_in_order():
     from flows.ingest import FINALIZE_BATCH, finalize_batches
 
