@@ -39,6 +39,7 @@ import argparse  # noqa: E402
 import concurrent.futures as cf  # noqa: E402
 import contextlib  # noqa: E402
 import io  # noqa: E402
+import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from corpusclean.config import DedupConfig, HtmlConfig, PipelineConfig  # noqa: E402
@@ -194,11 +195,14 @@ def _main_module_hidden():
                 main.__dict__.pop("__spec__", None)
 
 
-def _early_pool(argv: list[str]) -> cf.ProcessPoolExecutor | None:
-    """For `python -m flows.ingest`: the worker pool the flow will use, started before Prefect is
-    imported, so the workers' start-up overlaps Prefect's import and the flow run's creation. Same
-    decision as in the flow (thread runner, more than one shard's worth of files); the flow shuts it
-    down if it does not use it. Arguments that do not parse are left to `main` to report."""
+def _early_pool(argv: list[str]) -> cf.Future | None:
+    """For `python -m flows.ingest`: the worker pool the flow will use, started in a background thread
+    before Prefect is imported, so the workers' start-up overlaps Prefect's import and the flow run's
+    creation. Same decision as in the flow (thread runner, more than one shard's worth of files); the
+    flow shuts it down if it does not use it. Arguments that do not parse are left to `main` to report.
+
+    In a thread because starting the fork server blocks its caller until the server has imported the
+    preloaded stages (~0.5 s): the main thread imports Prefect meanwhile, on the other core."""
     if {"-h", "--help"} & set(argv):
         return None
     try:
@@ -211,17 +215,44 @@ def _early_pool(argv: list[str]) -> cf.ProcessPoolExecutor | None:
         return None
     if not _more_files_than(a.raw, a.shard_files):
         return None
-    return _start_pool(n_proc)
+    fut: cf.Future = cf.Future()
+
+    def start() -> None:
+        try:
+            fut.set_result(_start_pool(n_proc))
+        except BaseException as e:  # noqa: BLE001 - handed to whoever takes the pool
+            fut.set_exception(e)
+
+    threading.Thread(target=start, name="corpusclean-pool-start", daemon=True).start()
+    return fut
+
+
+def _take_early_pool() -> cf.ProcessPoolExecutor | None:
+    """The pool `_early_pool` started (waiting for its start to finish), once; None if there is none
+    or it failed to start (the flow then starts its own)."""
+    global _EARLY_POOL
+    fut, _EARLY_POOL = _EARLY_POOL, None
+    if fut is None:
+        return None
+    try:
+        return fut.result()
+    except Exception:  # noqa: BLE001
+        return None
 
 
 
 
-_EARLY_POOL: cf.ProcessPoolExecutor | None = _early_pool(sys.argv[1:]) if _CLI else None
+_EARLY_POOL: cf.Future | None = _early_pool(sys.argv[1:]) if _CLI else None
 
 
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NONE as NO_CACHE  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
+
+if _EARLY_POOL is not None:
+    # the pool start hides this module's __file__/__spec__ while it runs (_main_module_hidden): let it
+    # finish before the flow and tasks below are defined (Prefect reads their module)
+    cf.wait([_EARLY_POOL])
 
 
 @task(name="process-shard", cache_policy=NO_CACHE, retries=0)
@@ -317,12 +348,12 @@ def ingest(
 
     from corpusclean.pipeline import record_shards, start_run
 
-    global _POOL, _EARLY_POOL
+    global _POOL
     out_dir = str(Path(out_dir).absolute())  # task arguments must mean the same on every worker
     runner = _runner_name()
     on_dask = runner == "DaskTaskRunner"
     n_proc = 1 if on_dask else (processes if processes > 0 else (os.cpu_count() or 1))
-    early, _EARLY_POOL = _EARLY_POOL, None
+    early = _take_early_pool()
     with OutputLock(out_dir):
         pool = None
         if not on_dask and n_proc > 1 and _more_files_than(raw_dir, config.shard_files):
@@ -421,13 +452,12 @@ def _run(a: argparse.Namespace, raw: Path, config: PipelineConfig) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global _EARLY_POOL
     try:
         return _main(argv)
     finally:
-        if _EARLY_POOL is not None:  # started for a flow that did not run (bad arguments, locked output)
-            _EARLY_POOL.shutdown(wait=False, cancel_futures=True)
-            _EARLY_POOL = None
+        pool = _take_early_pool()  # started for a flow that did not run (bad arguments, locked output)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _main(argv: list[str] | None) -> int:

@@ -113,7 +113,13 @@ def test_default_runner_dask_cluster_and_reversed_order_give_identical_files(api
     assert rc == 0, err[-3000:]
     runs = pq.read_table(tmp_path / "o_dask" / "runs").to_pylist()
     assert runs[-1]["executor"] == "dask"
+    # the command line's own process pool (started in the background before Prefect is imported)
+    rc, out, err = _cli(["--raw", str(raw), "--out", str(tmp_path / "o_pool"), "--processes", "2", "--shard-files", "3",
+                         "--quiet"], _env(api_url))
+    assert rc == 0, err[-3000:]
+    assert pq.read_table(tmp_path / "o_pool" / "runs").to_pylist()[-1]["executor"] == "processes:2"
     assert_same_output(tmp_path / "o_default", tmp_path / "o_dask")
+    assert_same_output(tmp_path / "o_default", tmp_path / "o_pool")
     assert_same_output(tmp_path / "o_default", tmp_path / "o_rev")
     assert pq.read_table(tmp_path / "o_default" / "documents").num_rows > 5
     print(f"threads x2: {t_threads:.1f}s, dask cli: {t_dask:.1f}s")
