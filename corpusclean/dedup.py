@@ -202,28 +202,48 @@ def build_keys(rows: pa.Table, cfg: DedupConfig) -> pa.Table:
     n = len(norm)
     elig = kept & (n_words >= max(cfg.near_min_words, 1)) if cfg.near_enabled else np.zeros(n, bool)
     eidx = np.flatnonzero(elig)
-    band_offsets = np.zeros(n + 1, dtype=np.int32)
-    sh_offsets = np.zeros(n + 1, dtype=np.int64)
+    # near keys once per distinct text (by its hash, as the exact rule compares texts): repeated
+    # paragraphs in a shard (syndicated copies, templates) take their first copy's keys
+    _, first, inverse = np.unique(hashes[eidx], return_index=True, return_inverse=True)
+    uidx = eidx[np.sort(first)]  # distinct rows in row order
+    rank = np.empty(len(first), np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    urow = rank[inverse.reshape(-1)]  # for each eligible row, its distinct row's index in uidx
     band_vals: list[np.ndarray] = []
     sh_vals: list[np.ndarray] = []
+    u_sh_len = np.zeros(len(uidx), dtype=np.int64)
+    chunk = 20000
+    for c0 in range(0, len(uidx), chunk):
+        ci = uidx[c0 : c0 + chunk]
+        sh, s_off = shingle_hashes([norm[i] for i in ci], cfg.shingle_words, n_words[ci])
+        band_vals.append(_band_keys(sh, s_off, cfg.num_perm, cfg.bands))
+        sh_vals.append(sh)
+        u_sh_len[c0 : c0 + len(ci)] = np.diff(s_off)
+    band_offsets = np.zeros(n + 1, dtype=np.int32)
+    sh_offsets = np.zeros(n + 1, dtype=np.int64)
     band_len = np.zeros(n, dtype=np.int64)
     sh_len = np.zeros(n, dtype=np.int64)
-    chunk = 20000
-    for c0 in range(0, len(eidx), chunk):
-        ci = eidx[c0 : c0 + chunk]
-        sh, s_off = shingle_hashes([norm[i] for i in ci], cfg.shingle_words, n_words[ci])
-        keys = _band_keys(sh, s_off, cfg.num_perm, cfg.bands)
-        band_vals.append(keys.reshape(-1))
-        sh_vals.append(sh)
-        band_len[ci] = cfg.bands
-        sh_len[ci] = np.diff(s_off)
+    band_len[eidx] = cfg.bands
+    sh_len[eidx] = u_sh_len[urow]
     if n:
         np.cumsum(band_len, out=band_offsets[1:], dtype=np.int32)
         np.cumsum(sh_len, out=sh_offsets[1:])
     mask = pa.array(~elig)
-    bv = np.concatenate(band_vals).view(np.int64) if band_vals else np.zeros(0, np.int64)
-    # stored shingles: the high 32 bits (see the module doc); the signature above used all 64
-    sv = (np.concatenate(sh_vals) >> _U(32)).astype(np.uint32).view(np.int32) if sh_vals else np.zeros(0, np.int32)
+    if band_vals:
+        ub = np.concatenate(band_vals)  # (distinct rows, bands)
+        bv = ub[urow].reshape(-1).view(np.int64)
+        # stored shingles: the high 32 bits (see the module doc); the signature above used all 64
+        us = (np.concatenate(sh_vals) >> _U(32)).astype(np.uint32).view(np.int32)
+        u_off = np.zeros(len(uidx) + 1, dtype=np.int64)
+        np.cumsum(u_sh_len, out=u_off[1:])
+        if len(urow) == len(uidx):  # no repeats: already in row order
+            sv = us
+        else:  # each eligible row's shingles, gathered from its distinct row (ranges -> one take)
+            lens = u_sh_len[urow]
+            starts = np.repeat(u_off[urow] - np.cumsum(lens) + lens, lens)
+            sv = us[starts + np.arange(int(lens.sum()), dtype=np.int64)]
+    else:
+        bv, sv = np.zeros(0, np.int64), np.zeros(0, np.int32)
     band_col = pa.ListArray.from_arrays(pa.array(band_offsets), pa.array(bv), mask=mask)
     sh_col = pa.LargeListArray.from_arrays(pa.array(sh_offsets), pa.array(sv), mask=mask).cast(
         pa.list_(pa.int32())

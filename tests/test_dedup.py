@@ -149,6 +149,20 @@ def test_keys_deterministic():
     assert a.equals(b)
 
 
+def test_repeated_rows_carry_the_keys_of_a_lone_copy():
+    """Near keys are computed once per distinct text of a shard and copied to its repeats: every row
+    must still carry exactly what its text alone gives (rows of other lengths sit between the copies,
+    so a misaligned copy would show)."""
+    t = rows_table(DOCS[:3])
+    rows = t.to_pylist()
+    mixed = pa.Table.from_pylist(rows + rows[::-1] + rows[:5], schema=t.schema)
+    whole = build_keys(mixed, CFG)
+    eligible = [r["hash"] for r in whole.to_pylist() if r["band_keys"] is not None]
+    assert len(eligible) > len(set(eligible)) >= 3  # repeats of several distinct eligible texts
+    alone = pa.concat_tables([build_keys(mixed.slice(i, 1), CFG) for i in range(mixed.num_rows)])
+    assert whole.equals(alone)
+
+
 def test_shingle_jaccard_is_exact():
     pairs = [(NEAR_SRC, NEAR_POS), (NEG_SRC, NEAR_NEG), (CHAIN_A, CHAIN_B), ("a b c", "a b c d"), (REP, REP_NEAR)]
     for x, y in pairs:
