@@ -240,8 +240,6 @@ def _take_early_pool() -> cf.ProcessPoolExecutor | None:
         return None
 
 
-
-
 _EARLY_POOL: cf.Future | None = _early_pool(sys.argv[1:]) if _CLI else None
 
 
