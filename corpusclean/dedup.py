@@ -5,11 +5,11 @@ Two halves, so that cached shard work is reused:
 * ``build_keys`` runs per shard (any process/machine). It turns the shard's labelled blocks into a
   *keys* table: every block without its text, plus the 64-bit hash of its normalised text, its
   normalised length in characters and words, and for kept blocks of at least ``near_min_words`` words
-  the near-duplicate keys: LSH band keys of a MinHash signature (numpy multiply-shift over xxh3 word
-  shingle hashes; fixed constants, no RNG) and the word-shingle hashes themselves, used to verify
+  the near-duplicate keys: LSH band keys of a MinHash signature (numpy 32-bit multiply-add over the
+  stored shingle hashes; fixed constants, no RNG) and the word-shingle hashes themselves, used to verify
   candidate pairs by their *exact* shingle Jaccard (not the signature estimate: no estimation error
-  around the threshold). The stored shingles are the high 32 bits of the 64-bit hashes the signature
-  is computed from: 4 bytes per shingle instead of 8 (they were the largest staged column, written per
+  around the threshold). The stored shingles are the high 32 bits of 64-bit xxh3-based hashes, and the signature
+  is computed from those same 32 bits: 4 bytes per shingle instead of 8 (they were the largest staged column, written per
   shard and read back by the dedup); a chance collision between two different shingles of one
   candidate pair (~n^2 / 2^32 for n shingles, about 1e-6 for a 60-word paragraph) would count one
   shingle as shared.
@@ -142,36 +142,42 @@ def shingle_hashes(normalized: list[str], k: int, n_words: np.ndarray | None = N
     return sh, sh_off
 
 
-_SIG_BLOCK = 131072  # shingles per block of the signature loop (1 MB of uint64: stays in cache)
+_SIG_BLOCK = 131072  # shingles per block of the signature loop (512 KB of uint32: stays in cache)
 
 
 def _band_keys(sh: np.ndarray, s_off: np.ndarray, num_perm: int, bands: int) -> np.ndarray:
-    """MinHash (multiply-shift, 32-bit values) over each row's shingles, then one 64-bit key per band.
+    """MinHash over each row's shingles (32-bit, multiply-add mod 2^32), then one 64-bit key per band.
 
-    Per permutation p a row's signature value is min over its shingles of (sh * a[p] + b[p]) >> 32
-    (uint64, wrapping). The shift is monotone, so it is applied once to the minima instead of to every
-    shingle; the products go to one reused buffer, over blocks of rows of about `_SIG_BLOCK` shingles."""
+    The signature is taken over the stored 32-bit shingles (the high half of each 64-bit shingle hash,
+    which splitmix64 has already mixed): per permutation p a row's value is min over its shingles of
+    (x * a[p] + b[p]) mod 2^32, a bijection of the 32-bit values for odd a[p]. 32-bit lanes, not 64:
+    numpy vectorises a uint32 multiply but emulates a uint64 one, and this loop was 44 % faster so.
+    No library does it from a flat buffer of given hashes and returns an array: rensa's digest matrix
+    is ~6x faster, but its only output is Python lists, whose conversion costs more than the loop.
+    The products go to one reused buffer, over blocks of rows of about `_SIG_BLOCK` shingles."""
     n = len(s_off) - 1
     a, b = _perm_params(num_perm)
-    sig = np.empty((n, num_perm), dtype=np.uint64)
+    a = (a >> _U(32)).astype(np.uint32) | np.uint32(1)
+    b = (b >> _U(32)).astype(np.uint32)
+    x = (sh >> _U(32)).astype(np.uint32)
+    sig = np.empty((n, num_perm), dtype=np.uint32)
     if n:
         longest = int(np.diff(s_off).max())
-        buf = np.empty(min(len(sh), _SIG_BLOCK + longest), dtype=np.uint64)
+        buf = np.empty(min(len(x), _SIG_BLOCK + longest), dtype=np.uint32)
         r0 = 0
-        with np.errstate(over="ignore"):
-            while r0 < n:
-                r1 = int(np.searchsorted(s_off, s_off[r0] + _SIG_BLOCK, side="right")) - 1
-                r1 = min(max(r1, r0 + 1), n)
-                lo, hi = int(s_off[r0]), int(s_off[r1])
-                x, bb = sh[lo:hi], buf[: hi - lo]
-                starts = s_off[r0:r1] - lo
-                out = sig[r0:r1]
-                for p in range(num_perm):
-                    np.multiply(x, a[p], out=bb)
-                    np.add(bb, b[p], out=bb)
-                    np.minimum.reduceat(bb, starts, out=out[:, p])
-                r0 = r1
-            sig >>= _U(32)
+        while r0 < n:
+            r1 = int(np.searchsorted(s_off, s_off[r0] + _SIG_BLOCK, side="right")) - 1
+            r1 = min(max(r1, r0 + 1), n)
+            lo, hi = int(s_off[r0]), int(s_off[r1])
+            xx, bb = x[lo:hi], buf[: hi - lo]
+            starts = s_off[r0:r1] - lo
+            out = sig[r0:r1]
+            for p in range(num_perm):
+                np.multiply(xx, a[p], out=bb)
+                np.add(bb, b[p], out=bb)
+                np.minimum.reduceat(bb, starts, out=out[:, p])
+            r0 = r1
+    sig = sig.astype(np.uint64)
     rows = num_perm // bands
     rc = _constants(0x5EED0006, rows) | _U(1)
     bc = _constants(0x5EED0007, bands)
@@ -232,7 +238,7 @@ def build_keys(rows: pa.Table, cfg: DedupConfig) -> pa.Table:
     if band_vals:
         ub = np.concatenate(band_vals)  # (distinct rows, bands)
         bv = ub[urow].reshape(-1).view(np.int64)
-        # stored shingles: the high 32 bits (see the module doc); the signature above used all 64
+        # stored shingles: the high 32 bits (see the module doc), the same the signature was taken over
         us = (np.concatenate(sh_vals) >> _U(32)).astype(np.uint32).view(np.int32)
         u_off = np.zeros(len(uidx) + 1, dtype=np.int64)
         np.cumsum(u_sh_len, out=u_off[1:])
