@@ -8,11 +8,11 @@ Two halves, so that cached shard work is reused:
   the near-duplicate keys: LSH band keys of a MinHash signature (numpy 32-bit multiply-add over the
   stored shingle hashes; fixed constants, no RNG) and the word-shingle hashes themselves, used to verify
   candidate pairs by their *exact* shingle Jaccard (not the signature estimate: no estimation error
-  around the threshold). The stored shingles are the high 32 bits of 64-bit xxh3-based hashes, and the signature
-  is computed from those same 32 bits: 4 bytes per shingle instead of 8 (they were the largest staged column, written per
-  shard and read back by the dedup); a chance collision between two different shingles of one
-  candidate pair (~n^2 / 2^32 for n shingles, about 1e-6 for a 60-word paragraph) would count one
-  shingle as shared.
+  around the threshold). The stored shingles are the high 32 bits of 64-bit xxh3-based hashes, and the
+  signature is computed from those same 32 bits: 4 bytes per shingle instead of 8 (they were the
+  largest staged column, written per shard and read back by the dedup); a chance collision between two
+  different shingles of one candidate pair (~n^2 / 2^32 for n shingles, about 1e-6 for a 60-word
+  paragraph) would count one shingle as shared.
 * ``corpus_dedup`` reads ONLY the keys Parquet files of all shards (DuckDB, disk-backed database and
   temp directory in ``work_dir``, ``memory_limit``) and writes one Parquet file of decisions: the blocks
   whose fate changes. The corpus is never held in Python objects; Python sees only the verified
