@@ -44,10 +44,11 @@ Metadata (cheap)
     Article, an author, or an ``<article>`` element). kind = "news" when there is a publication date,
     ``og:type=article`` or a JSON-LD Article/BlogPosting/Report, else "other".
 
-Safety (HTML bombs): ``ValueError`` (the caller writes a reject row) for a non-str input,
-input longer than ``MAX_HTML_CHARS`` characters, a tree of more than ``MAX_ELEMENTS``
-elements, or nesting that reaches ``PARSER_MAX_DEPTH`` (2048: libxml2 silently drops what is
-nested deeper, so such pages are rejected rather than losing text). The parser runs with
+Safety (HTML bombs): ``ValueError`` (the caller writes a reject row) for a non-str input or
+input longer than ``MAX_HTML_CHARS`` characters; ``TooComplex`` (a ``ValueError``: a ``too_complex``
+reject) for a tree of more than ``MAX_ELEMENTS`` elements or nesting that reaches
+``PARSER_MAX_DEPTH`` (2048: libxml2 silently drops what is nested deeper, so such pages are rejected
+rather than losing text). The parser runs with
 ``huge_tree`` so text nodes over 10 MB are not truncated; the walk is iterative. Empty or
 text-less input returns ``([], [], Metadata())``; garbage parses to whatever text it holds.
 
@@ -72,7 +73,7 @@ import lxml.html
 from lxml import etree
 
 from .config import HtmlConfig
-from .records import Block, Decision, Metadata
+from .records import Block, Decision, Metadata, TooComplex
 
 __all__ = ["html_blocks", "MAX_HTML_CHARS", "MAX_ELEMENTS", "PARSER_MAX_DEPTH"]
 
@@ -237,7 +238,7 @@ def _parse(html: str):
     if html.count("<") > MAX_ELEMENTS:
         n = int(tree.xpath("count(//*)"))
         if n > MAX_ELEMENTS:
-            raise ValueError(f"HTML has {n} elements, more than {MAX_ELEMENTS} (cap against HTML bombs)")
+            raise TooComplex(f"HTML has {n} elements, more than {MAX_ELEMENTS} (cap against HTML bombs)")
     shareable = bool(_FULL_HTML.match(src)) and "html" in beginning and len(tree) >= 1
     return tree, shareable
 
@@ -361,7 +362,7 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
             if len(kinds) >= deep_mark:
                 deep = True
                 if len(kinds) >= max_depth:
-                    raise ValueError(
+                    raise TooComplex(
                         f"HTML nested {PARSER_MAX_DEPTH} levels deep: the HTML parser drops content below that depth"
                     )
             if k == 1:

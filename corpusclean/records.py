@@ -42,6 +42,11 @@ class RawDocument:
     size: int  # bytes on disk
 
 
+class TooComplex(ValueError):
+    """An input a stage refuses because processing it would lose text or blow up (an HTML bomb, nesting
+    deeper than the parser keeps): the file becomes a `too_complex` reject, not a `processing_error`."""
+
+
 @dataclass(slots=True)
 class Reject:
     source: str

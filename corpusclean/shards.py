@@ -29,7 +29,7 @@ from . import schema as S
 from .config import PipelineConfig
 from .document import process_documents
 from .readers import FileEntry, discover, read_document
-from .records import KEEP_KINDS, Citation, DocumentResult, RawDocument, Reject
+from .records import KEEP_KINDS, Citation, DocumentResult, RawDocument, Reject, TooComplex
 
 STAGE_FILES = ("docs", "blocks", "citations", "rejects", "keys")
 
@@ -318,6 +318,8 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
             results.append(res)
         elif isinstance(res, _ENVIRONMENT_ERRORS):  # a broken install, not a bad file: fail the run loudly
             raise res
+        elif isinstance(res, TooComplex):
+            rejects.append(Reject(raw.source, "too_complex", str(res), raw.sha256))
         elif isinstance(res, RecursionError):
             rejects.append(Reject(raw.source, "too_complex", "document nesting too deep to process", raw.sha256))
         else:

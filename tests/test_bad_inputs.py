@@ -68,7 +68,7 @@ def make_bad_inputs(d: Path) -> dict[str, tuple[str, str | None]]:
     w("corrupt_xz", "bad.txt.xz", b"\xfd7zXZ\x00" + bytes(rnd.randrange(256) for _ in range(500)), "corrupt_compression")
     w("single_line_50mb", "long_line.txt", b"word " * (10 * 1024 * 1024), "line_too_long")
     w("extremely_long_lines", "long_lines.txt", ((PARA * 2000) + "\n" + PARA + "\n").encode(), "doc")
-    w("deeply_nested_html", "nested.html", b"<html><body>" + b"<div>" * 100_000 + b"deep text" + b"</div>" * 100_000 + b"</body></html>", None)
+    w("deeply_nested_html", "nested.html", b"<html><body>" + b"<div>" * 100_000 + b"deep text" + b"</div>" * 100_000 + b"</body></html>", "too_complex")
     w("html_bomb", "bomb.html", b"<html><body>" + b"<p>x</p>" * 300_000 + b"</body></html>", "too_complex")
     w("html_plain_text", "plain.html", (PARA * 3 + "\n\nSecond paragraph about the weather in the valley.\n").encode(), None)
     w("only_markup", "only_markup.html", b"<html><head><style>p{}</style></head><body><div><span></span><br/><img src='x'/></div></body></html>", None)

@@ -9,7 +9,7 @@ import pytest
 from corpusclean import html as H
 from corpusclean.config import HtmlConfig
 from corpusclean.html import html_blocks
-from corpusclean.records import KEEP_KINDS, REASONS
+from corpusclean.records import KEEP_KINDS, REASONS, TooComplex
 
 PARAS = [
     "The river authority said on Tuesday that water levels had fallen for the third week in a row, "
@@ -231,7 +231,7 @@ def test_too_deep_nesting_is_a_fast_value_error():
     """libxml2 silently drops content nested deeper than its limit: reject instead of losing it."""
     page = "<html><body>" + "<div>" * 20_000 + "deep text" + "</div>" * 20_000 + "</body></html>"
     t0 = time.perf_counter()
-    with pytest.raises(ValueError, match="nested"):
+    with pytest.raises(TooComplex, match="nested"):
         html_blocks(page, HtmlConfig())
     assert time.perf_counter() - t0 < 10
 
@@ -239,7 +239,7 @@ def test_too_deep_nesting_is_a_fast_value_error():
 def test_element_cap_raises_value_error(monkeypatch):
     monkeypatch.setattr(H, "MAX_ELEMENTS", 500)
     page = "<html><body>" + "<p>x</p>" * 1000 + "</body></html>"
-    with pytest.raises(ValueError, match="elements"):
+    with pytest.raises(TooComplex, match="elements"):
         html_blocks(page, HtmlConfig())
 
 
