@@ -145,12 +145,12 @@ def shingle_hashes(normalized: list[str], k: int, n_words: np.ndarray | None = N
 _SIG_BLOCK = 131072  # shingles per block of the signature loop (512 KB of uint32: stays in cache)
 
 
-def _band_keys(sh: np.ndarray, s_off: np.ndarray, num_perm: int, bands: int) -> np.ndarray:
+def _band_keys(x: np.ndarray, s_off: np.ndarray, num_perm: int, bands: int) -> np.ndarray:
     """MinHash over each row's shingles (32-bit, multiply-add mod 2^32), then one 64-bit key per band.
 
-    The signature is taken over the stored 32-bit shingles (the high half of each 64-bit shingle hash,
-    which splitmix64 has already mixed): per permutation p a row's value is min over its shingles of
-    (x * a[p] + b[p]) mod 2^32, a bijection of the 32-bit values for odd a[p]. 32-bit lanes, not 64:
+    `x` holds the rows' stored 32-bit shingles (uint32: the high half of each 64-bit shingle hash,
+    which splitmix64 has already mixed), `s_off` the row offsets into it. Per permutation p a row's
+    value is min over its shingles of (x * a[p] + b[p]) mod 2^32, a bijection for odd a[p]. 32-bit lanes, not 64:
     numpy vectorises a uint32 multiply but emulates a uint64 one, and this loop was 44 % faster so.
     No library does it from a flat buffer of given hashes and returns an array: rensa's digest matrix
     is ~6x faster, but its only output is Python lists, whose conversion costs more than the loop.
@@ -159,7 +159,6 @@ def _band_keys(sh: np.ndarray, s_off: np.ndarray, num_perm: int, bands: int) -> 
     a, b = _perm_params(num_perm)
     a = (a >> _U(32)).astype(np.uint32) | np.uint32(1)
     b = (b >> _U(32)).astype(np.uint32)
-    x = (sh >> _U(32)).astype(np.uint32)
     sig = np.empty((n, num_perm), dtype=np.uint32)
     if n:
         longest = int(np.diff(s_off).max())
@@ -222,8 +221,9 @@ def build_keys(rows: pa.Table, cfg: DedupConfig) -> pa.Table:
     for c0 in range(0, len(uidx), chunk):
         ci = uidx[c0 : c0 + chunk]
         sh, s_off = shingle_hashes([norm[i] for i in ci], cfg.shingle_words, n_words[ci])
-        band_vals.append(_band_keys(sh, s_off, cfg.num_perm, cfg.bands))
-        sh_vals.append(sh)
+        s32 = (sh >> _U(32)).astype(np.uint32)  # the stored shingles: the high 32 bits (see the module doc)
+        band_vals.append(_band_keys(s32, s_off, cfg.num_perm, cfg.bands))
+        sh_vals.append(s32)
         u_sh_len[c0 : c0 + len(ci)] = np.diff(s_off)
     band_offsets = np.zeros(n + 1, dtype=np.int32)
     sh_offsets = np.zeros(n + 1, dtype=np.int64)
@@ -238,8 +238,7 @@ def build_keys(rows: pa.Table, cfg: DedupConfig) -> pa.Table:
     if band_vals:
         ub = np.concatenate(band_vals)  # (distinct rows, bands)
         bv = ub[urow].reshape(-1).view(np.int64)
-        # stored shingles: the high 32 bits (see the module doc), the same the signature was taken over
-        us = (np.concatenate(sh_vals) >> _U(32)).astype(np.uint32).view(np.int32)
+        us = np.concatenate(sh_vals).view(np.int32)
         u_off = np.zeros(len(uidx) + 1, dtype=np.int64)
         np.cumsum(u_sh_len, out=u_off[1:])
         if len(urow) == len(uidx):  # no repeats: already in row order
