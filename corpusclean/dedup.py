@@ -150,8 +150,8 @@ def _band_keys(x: np.ndarray, s_off: np.ndarray, num_perm: int, bands: int) -> n
 
     `x` holds the rows' stored 32-bit shingles (uint32: the high half of each 64-bit shingle hash,
     which splitmix64 has already mixed), `s_off` the row offsets into it. Per permutation p a row's
-    value is min over its shingles of (x * a[p] + b[p]) mod 2^32, a bijection for odd a[p]. 32-bit lanes, not 64:
-    numpy vectorises a uint32 multiply but emulates a uint64 one, and this loop was 44 % faster so.
+    value is min over its shingles of (x * a[p] + b[p]) mod 2^32, a bijection for odd a[p]. 32-bit
+    lanes, not 64: numpy vectorises a uint32 multiply but emulates a uint64 one (44 % faster here).
     No library does it from a flat buffer of given hashes and returns an array: rensa's digest matrix
     is ~6x faster, but its only output is Python lists, whose conversion costs more than the loop.
     The products go to one reused buffer, over blocks of rows of about `_SIG_BLOCK` shingles."""
