@@ -63,6 +63,7 @@ __all__ = [
     "corpus_dedup",
     "load_decisions",
     "shingle_hashes",
+    "sql_str",
 ]
 
 INPUT_COLUMNS = ("doc_id", "source", "source_sha256", "site", "position", "kept", "label")
@@ -273,7 +274,8 @@ def write_keys(table: pa.Table, path: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _sql_str(s: str) -> str:
+def sql_str(s: str) -> str:
+    """A SQL string literal for DuckDB: paths may hold quotes (an output folder named after a person)."""
     return "'" + s.replace("'", "''") + "'"
 
 
@@ -308,8 +310,8 @@ def corpus_dedup(
         return out_path
     con = duckdb.connect(db_path)
     try:
-        con.execute(f"SET memory_limit={_sql_str(memory_limit)}")
-        con.execute(f"SET temp_directory={_sql_str(tmp_dir)}")
+        con.execute(f"SET memory_limit={sql_str(memory_limit)}")
+        con.execute(f"SET temp_directory={sql_str(tmp_dir)}")
         con.execute(f"SET threads={int(threads or min(2, os.cpu_count() or 1))}")
         con.execute("SET preserve_insertion_order=false")
         con.execute("SET enable_progress_bar=false")
@@ -328,7 +330,7 @@ def corpus_dedup(
 
 
 def _run(con, files: list[str], cfg: DedupConfig, out_path: str, pair_window: int) -> None:
-    flist = "[" + ", ".join(_sql_str(f) for f in files) + "]"
+    flist = "[" + ", ".join(sql_str(f) for f in files) + "]"
     src = f"read_parquet({flist})"
     POS = 2147483648  # ord = doc_ord * 2^31 + position: the global dedup order as one BIGINT
     trace = os.environ.get("CORPUSCLEAN_DEDUP_TRACE")
@@ -533,7 +535,7 @@ def _run(con, files: list[str], cfg: DedupConfig, out_path: str, pair_window: in
     """)
     q(f"""
         COPY (SELECT doc_id, position, reason, detail, duplicate_of_doc, duplicate_of_position FROM fin ORDER BY doc_id, position)
-        TO {_sql_str(out_path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536)
+        TO {sql_str(out_path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536)
     """)
 
 
@@ -549,10 +551,10 @@ def load_decisions(path: str, doc_ids: list[str]) -> dict[tuple[str, int], tuple
         ids = sorted(set(doc_ids))
         rows = []
         for i in range(0, len(ids), 5000):  # IN-lists are pushed into the Parquet scan (row-group stats)
-            lst = ", ".join(_sql_str(x) for x in ids[i : i + 5000])
+            lst = ", ".join(sql_str(x) for x in ids[i : i + 5000])
             rows += con.execute(
                 f"""SELECT doc_id, position, reason, detail, duplicate_of_doc, duplicate_of_position
-                    FROM read_parquet({_sql_str(path)}) WHERE doc_id IN ({lst})"""
+                    FROM read_parquet({sql_str(path)}) WHERE doc_id IN ({lst})"""
             ).fetchall()
     finally:
         con.close()

@@ -56,7 +56,7 @@ def start_run(raw_dir: str, out_dir: str, config: PipelineConfig, cache_dir: str
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     cache = cache_dir or str(out / ".cache")
-    plan = plan_run(raw_dir, config, cache, refresh)
+    plan = plan_run(raw_dir, config, cache, refresh, out_dir=out)
     run_id = new_run_id()
     ctx = RunContext(run_id, str(raw_dir), str(out), cache, config, plan, staging_dir(out, run_id), started, t0, executor,
                      refresh=refresh)
@@ -103,22 +103,24 @@ def _partition_by_shard(decisions: str, keys: list[str], dest: Path, memory_limi
     """Split the decisions by the shard that holds each document, so a shard finds its own in O(1)."""
     import duckdb
 
+    from .dedup import sql_str
+
     con = duckdb.connect()
     try:
         con.execute("SET threads=2")
-        con.execute(f"SET memory_limit='{memory_limit}'")
-        flist = "[" + ", ".join("'" + k.replace("'", "''") + "'" for k in keys) + "]"
+        con.execute(f"SET memory_limit={sql_str(memory_limit)}")
+        flist = "[" + ", ".join(sql_str(k) for k in keys) + "]"
         dest.mkdir(parents=True, exist_ok=True)
-        n = con.execute(f"SELECT count(*) FROM read_parquet('{decisions}')").fetchone()[0]
+        n = con.execute(f"SELECT count(*) FROM read_parquet({sql_str(decisions)})").fetchone()[0]
         if n:
             con.execute(f"""
                 COPY (
-                  SELECT d.*, s.shard FROM read_parquet('{decisions}') d
+                  SELECT d.*, s.shard FROM read_parquet({sql_str(decisions)}) d
                   JOIN (SELECT DISTINCT doc_id,
                                regexp_extract(filename, '([^/]+)/keys[.]parquet$', 1) AS shard
                         FROM read_parquet({flist}, filename=true)) s USING (doc_id)
                   ORDER BY shard, doc_id, position
-                ) TO '{dest}' (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE)""")
+                ) TO {sql_str(str(dest))} (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE)""")
     finally:
         con.close()
     return str(dest)

@@ -45,12 +45,15 @@ class RawDirError(ValueError):
     """The raw directory itself is unusable (missing, not a directory, unreadable)."""
 
 
-def discover(raw_root: str | os.PathLike) -> tuple[list[FileEntry], list[Reject]]:
+def discover(raw_root: str | os.PathLike, skip: tuple[str | os.PathLike, ...] = ()) -> tuple[list[FileEntry], list[Reject]]:
     """Every regular file under `raw_root`, sorted by relative path (bytewise on UTF-8).
 
     Hidden files and folders (name starting with '.') are skipped. Symlinks are followed only
     when their target is a regular file inside the raw root; any other symlink is rejected, and
     symlinked directories are never walked (no loops, no escaping the root).
+    Folders in `skip` are not walked: the run's output folder, when it sits inside the raw folder
+    (`--raw data --out data/processed`), would otherwise feed the tables' data card back in as a
+    document and reject the table links. `skip` holding the raw folder itself is an error.
     """
     root = Path(raw_root)
     if not root.exists():
@@ -60,6 +63,15 @@ def discover(raw_root: str | os.PathLike) -> tuple[list[FileEntry], list[Reject]
     if not os.access(root, os.R_OK | os.X_OK):
         raise RawDirError(f"raw directory is not readable: {root}")
     real_root = root.resolve()
+    skip_ids = set()
+    for d in skip:
+        try:
+            st = os.stat(d)
+        except OSError:  # not there (yet): nothing to skip
+            continue
+        if Path(d).resolve() == real_root:
+            raise RawDirError(f"the output folder cannot be the raw folder itself: {root}")
+        skip_ids.add((st.st_dev, st.st_ino))
     abs_root = str(root.absolute())
     entries: list[FileEntry] = []
     rejects: list[Reject] = []
@@ -90,7 +102,7 @@ def discover(raw_root: str | os.PathLike) -> tuple[list[FileEntry], list[Reject]
             if is_dir:
                 if is_link:
                     rejects.append(Reject(rel, "symlink", "symlinked directory not followed"))
-                else:
+                elif not skip_ids or _dir_id(e) not in skip_ids:
                     stack.append((rel + "/", e.path))
                 continue
             if is_link:
@@ -114,6 +126,14 @@ def discover(raw_root: str | os.PathLike) -> tuple[list[FileEntry], list[Reject]
     entries.sort(key=lambda e: e.source.encode("utf-8", "surrogateescape"))
     rejects.sort(key=lambda r: r.source.encode("utf-8", "surrogateescape"))
     return entries, rejects
+
+
+def _dir_id(e: os.DirEntry) -> tuple[int, int] | None:
+    try:
+        st = e.stat(follow_symlinks=False)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _is_regular(mode: int) -> bool:

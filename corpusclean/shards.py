@@ -78,7 +78,7 @@ class RunPlan:
 
 
 def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str | os.PathLike | None = None,
-             refresh: bool = False) -> RunPlan:
+             refresh: bool = False, out_dir: str | os.PathLike | None = None) -> RunPlan:
     """Discover every file, then cut the sorted list into content-defined shards.
 
     A shard boundary falls after a file whose path hash is 0 modulo `shard_files` (or when a
@@ -90,8 +90,9 @@ def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str 
     hash is left unknown and computed by its shard task, which reads the file anyway (see
     `process_shard`). A first run thus reads each file once, in parallel, instead of once here to hash
     it and again in a worker to process it; a re-run reads only what changed. `refresh` trusts nothing.
+    `out_dir` (the run's output folder) is not discovered when it sits inside `raw_dir`.
     """
-    entries, rejects = discover(raw_dir)
+    entries, rejects = discover(raw_dir, skip=(out_dir,) if out_dir is not None else ())
     known = _known_hashes(entries, cache_dir, refresh)
     files = [FilePlan(e.source, e.path, e.size, h[0] if h else None, e.mtime_ns, e.inode, h[1] if h else 0)
              for e, h in zip(entries, known)]

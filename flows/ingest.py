@@ -476,6 +476,9 @@ def _main(argv: list[str] | None) -> int:
     if out.exists() and not out.is_dir():
         print(f"error: output path exists and is not a directory: {out}", file=sys.stderr)
         return 2
+    if out.resolve() == raw.resolve():  # an output folder inside raw/ is skipped; raw/ itself cannot be
+        print(f"error: the output folder cannot be the raw folder itself: {out}", file=sys.stderr)
+        return 2
     try:
         with OutputLock(a.out):  # taken before any Prefect start-up, so a second run fails fast
             summary = _run(a, raw, config)

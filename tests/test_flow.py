@@ -28,6 +28,13 @@ def test_missing_raw_is_one_line_and_exit_2(tmp_path):
     assert r.stderr.strip().count("\n") == 0 and "does not exist" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_raw_folder_as_output_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "a.txt").write_text("some text")
+    r = _cli("--raw", str(tmp_path), "--out", str(tmp_path / "."))
+    assert r.returncode == 2 and "cannot be the raw folder" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "current").exists()
+
+
 def test_bad_option_is_a_usage_error(tmp_path):
     r = _cli("--near-threshold", "7")
     assert r.returncode == 2 and "Traceback" not in r.stderr

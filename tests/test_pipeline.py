@@ -123,6 +123,29 @@ def test_identical_files_are_two_documents_the_later_all_duplicate(tmp_path):
             assert (r["duplicate_of_doc"], r["duplicate_of_position"]) in kept_a
 
 
+def test_folders_with_quotes_in_their_names_work(tmp_path):
+    # every path reaches DuckDB inside a SQL string literal: a quote in a folder name must not end it
+    raw = tmp_path / "it's raw"
+    raw.mkdir()
+    src = SEEDS / "004_d5ee75dd0f86cf55.txt"
+    shutil.copy(src, raw / "a.txt")
+    shutil.copy(src, raw / "b.txt")
+    out = tmp_path / "bob's corpus" / "processed"
+    run_pipeline(str(raw), str(out))
+    docs = {d["source"]: d for d in _tables(out)["documents"].to_pylist()}
+    assert docs["a.txt"]["n_paragraphs"] > 0
+    assert docs["b.txt"]["n_paragraphs"] == 0 and docs["b.txt"]["n_duplicates"] > 0
+
+
+def test_an_output_folder_inside_raw_is_not_read_back(tmp_path):
+    raw = make_corpus(tmp_path / "data")
+    run_pipeline(str(raw), str(tmp_path / "apart"))
+    for _ in range(2):  # the second run finds the first run's tables, links and card under raw/
+        s = run_pipeline(str(raw), str(raw / "processed"))
+        assert s["table_rows"]["rejects"] == _tables(tmp_path / "apart")["rejects"].num_rows
+    assert _rows(raw / "processed") == _rows(tmp_path / "apart")
+
+
 def test_every_duplicate_names_a_kept_survivor(seed_run):
     _, out, _ = seed_run
     t = _tables(out)

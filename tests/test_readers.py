@@ -39,6 +39,19 @@ def test_symlinks_leaving_root_and_loops_are_rejected(tmp_path):
     assert kinds == {"escape.txt": "symlink", "loop": "symlink", "dirlink": "symlink"}
 
 
+def test_an_output_folder_inside_raw_is_not_discovered(tmp_path):
+    (tmp_path / "a.txt").write_text("a")
+    out = tmp_path / "processed"
+    (out / "current" / "documents").mkdir(parents=True)
+    (out / "current" / "README.md").write_text("card")
+    os.symlink("current/README.md", out / "README.md")
+    assert [e.source for e in discover(tmp_path, skip=(out,))[0]] == ["a.txt"]
+    assert [e.source for e in discover(tmp_path)[0]] == ["a.txt", "processed/README.md", "processed/current/README.md"]
+    assert discover(tmp_path, skip=(tmp_path / "not-there",))[0][0].source == "a.txt"
+    with pytest.raises(RawDirError, match="cannot be the raw folder"):
+        discover(tmp_path, skip=(str(tmp_path) + "/",))
+
+
 def test_missing_raw_dir_is_a_clear_error(tmp_path):
     with pytest.raises(RawDirError, match="does not exist"):
         discover(tmp_path / "nope")
