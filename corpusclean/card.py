@@ -8,7 +8,7 @@ from . import schema as S
 COLUMN_DOCS: dict[str, dict[str, str]] = {
     "documents": {
         "doc_id": "stable id: xxh3_64 (hex) of `source`, so an edited file keeps its id",
-        "source": "path relative to the raw root, `/`-separated",
+        "source": "path relative to the raw root, `/`-separated (bytes of a name that are not UTF-8 as `\\xNN`)",
         "source_sha256": "SHA-256 of the raw file bytes (the content version)",
         "format": "text | html | wikitext",
         "compression": "'' or gzip / bzip2 / xz",

@@ -24,6 +24,7 @@ from . import schema as S
 from .card import render_card
 from .config import PipelineConfig
 from .publish import current_snapshot, publish, staging_dir
+from .readers import utf8_name
 from .shards import (RunPlan, ShardSummary, finalize_shard, plan_run, process_shard, resolve_plan, shard_dir_for,
                      write_part)
 
@@ -152,7 +153,7 @@ def finish_run(ctx: RunContext, summaries: list[ShardSummary], counts: list[dict
     row = dict(
         run_id=ctx.run_id, started_at=ctx.started_at, finished_at=finished, pipeline_version=PIPELINE_VERSION,
         schema_version=S.SCHEMA_VERSION, config=json.dumps(ctx.config.to_dict(), sort_keys=True),
-        config_fingerprint=ctx.plan.fingerprint, raw_dir=ctx.raw_dir, executor=ctx.executor,
+        config_fingerprint=ctx.plan.fingerprint, raw_dir=utf8_name(ctx.raw_dir), executor=ctx.executor,
         n_files=len(ctx.plan.files) + len(ctx.plan.rejects), bytes_in=bytes_in,
         table_rows=[{"name": k, "count": v} for k, v in tables.items()],
         removed_by_reason=[{"name": k, "count": v} for k, v in reasons.items()],

@@ -90,7 +90,7 @@ def discover(raw_root: str | os.PathLike, skip: tuple[str | os.PathLike, ...] = 
             name = e.name
             if name.startswith("."):
                 continue
-            rel = rel_dir + name
+            rel = rel_dir + utf8_name(name)
             try:
                 is_link = e.is_symlink()
             except OSError:
@@ -126,6 +126,17 @@ def discover(raw_root: str | os.PathLike, skip: tuple[str | os.PathLike, ...] = 
     entries.sort(key=lambda e: e.source.encode("utf-8", "surrogateescape"))
     rejects.sort(key=lambda r: r.source.encode("utf-8", "surrogateescape"))
     return entries, rejects
+
+
+def utf8_name(name: str) -> str:
+    """`name` as valid UTF-8 text: bytes of a file name that are not UTF-8 (Python holds them as lone
+    surrogates) become `\\xNN` escapes: every output column is UTF-8 and Arrow refuses surrogates
+    (one such name failed its whole shard). The file itself is still read from its real path."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _dir_id(e: os.DirEntry) -> tuple[int, int] | None:

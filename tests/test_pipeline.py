@@ -146,6 +146,21 @@ def test_an_output_folder_inside_raw_is_not_read_back(tmp_path):
     assert _rows(raw / "processed") == _rows(tmp_path / "apart")
 
 
+def test_a_file_name_that_is_not_utf8_is_a_document_with_an_escaped_source(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SEEDS / "004_d5ee75dd0f86cf55.txt", raw / "a.txt")
+    try:
+        with open(os.fsencode(raw) + b"/b\xe9.txt", "wb") as f:
+            f.write(b"A sentence long enough to be a paragraph of running text in this little file.\n")
+    except OSError:
+        pytest.skip("this file system refuses non-UTF-8 names")
+    s = run_pipeline(str(raw), str(tmp_path / "out"))
+    docs = {d["source"]: d for d in _tables(tmp_path / "out")["documents"].to_pylist()}
+    assert s["table_rows"]["rejects"] == 0 and set(docs) == {"a.txt", "b\\xe9.txt"}
+    assert "running text" in docs["b\\xe9.txt"]["text"]
+
+
 def test_every_duplicate_names_a_kept_survivor(seed_run):
     _, out, _ = seed_run
     t = _tables(out)

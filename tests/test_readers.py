@@ -52,6 +52,28 @@ def test_an_output_folder_inside_raw_is_not_discovered(tmp_path):
         discover(tmp_path, skip=(str(tmp_path) + "/",))
 
 
+def _bytes_name(path: bytes) -> bool:
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(b"A sentence long enough to be a paragraph of running text in this little file.\n")
+        return True
+    except OSError:  # file systems that only take UTF-8 names
+        return False
+
+
+def test_names_that_are_not_utf8_are_escaped_not_fatal(tmp_path):
+    root = os.fsencode(tmp_path)
+    if not (_bytes_name(root + b"/caf\xe9.txt") and _bytes_name(root + b"/d\xff/x.txt")):
+        pytest.skip("this file system refuses non-UTF-8 names")
+    entries, rejects = discover(tmp_path)
+    assert [e.source for e in entries] == ["caf\\xe9.txt", "d\\xff/x.txt"] and rejects == []
+    doc = read_document(entries[0])
+    assert doc.source == "caf\\xe9.txt" and "running text" in doc.text  # read from the real path
+    for e in entries:
+        e.source.encode("utf-8")  # storable in a UTF-8 column
+
+
 def test_missing_raw_dir_is_a_clear_error(tmp_path):
     with pytest.raises(RawDirError, match="does not exist"):
         discover(tmp_path / "nope")
