@@ -308,6 +308,16 @@ def corpus_dedup(
         pq.write_table(DECISIONS_SCHEMA.empty_table(), out_path + ".part")
         os.replace(out_path + ".part", out_path)
         return out_path
+    elsewhere = None
+    if "?" in db_path:
+        # DuckDB reads a '?' in a database path as the start of parameters ("file.db?param=value", see
+        # duckdb PR #21527), so the WAL of "a?b/x.duckdb" goes to "a.wal?b/x.duckdb" and the first commit
+        # fails (a symlink does not help: it is resolved). Such a run keeps its dedup database in the
+        # system temp folder (TMPDIR) instead
+        import tempfile
+
+        elsewhere = tempfile.mkdtemp(prefix="corpusclean-dedup-")
+        db_path = os.path.join(elsewhere, os.path.basename(db_path))
     con = duckdb.connect(db_path)
     try:
         con.execute(f"SET memory_limit={sql_str(memory_limit)}")
@@ -325,6 +335,8 @@ def corpus_dedup(
             if os.path.exists(p):
                 os.remove(p)
         shutil.rmtree(tmp_dir, ignore_errors=True)
+        if elsewhere is not None:
+            shutil.rmtree(elsewhere, ignore_errors=True)
     os.replace(out_path + ".part", out_path)
     return out_path
 

@@ -123,14 +123,16 @@ def test_identical_files_are_two_documents_the_later_all_duplicate(tmp_path):
             assert (r["duplicate_of_doc"], r["duplicate_of_position"]) in kept_a
 
 
-def test_folders_with_quotes_in_their_names_work(tmp_path):
-    # every path reaches DuckDB inside a SQL string literal: a quote in a folder name must not end it
+@pytest.mark.parametrize("name", ["bob's corpus", "what?"])
+def test_folders_with_quotes_or_question_marks_in_their_names_work(tmp_path, name):
+    # paths reach DuckDB inside SQL string literals (a quote must not end one) and as database paths
+    # (DuckDB reads a '?' in a database path as the start of parameters)
     raw = tmp_path / "it's raw"
     raw.mkdir()
     src = SEEDS / "004_d5ee75dd0f86cf55.txt"
     shutil.copy(src, raw / "a.txt")
     shutil.copy(src, raw / "b.txt")
-    out = tmp_path / "bob's corpus" / "processed"
+    out = tmp_path / name / "processed"
     run_pipeline(str(raw), str(out))
     docs = {d["source"]: d for d in _tables(out)["documents"].to_pylist()}
     assert docs["a.txt"]["n_paragraphs"] > 0
