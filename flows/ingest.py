@@ -429,6 +429,9 @@ def _run(a: argparse.Namespace, raw: Path, config: PipelineConfig) -> dict:
     import logging
 
     logging.getLogger("distributed").setLevel(logging.WARNING)  # scheduler/nanny chatter, per worker and comm
+    # the worker processes read their log levels from dask's config, which they take from the environment
+    # (silence_logs covers the nanny only: each worker still logged ~15 INFO lines of start and stop)
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": a.workers, "threads_per_worker": 1, "processes": True,
                                             "dashboard_address": None, "silence_logs": logging.WARNING})
     if os.environ.get("PREFECT_API_URL"):

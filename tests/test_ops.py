@@ -111,6 +111,7 @@ def test_default_runner_dask_cluster_and_reversed_order_give_identical_files(api
                          "--quiet"], _env(api_url))
     t_dask = time.perf_counter() - t
     assert rc == 0, err[-3000:]
+    assert "| INFO" not in err, err[-3000:]  # --quiet: no start/stop chatter from the Dask workers either
     runs = pq.read_table(tmp_path / "o_dask" / "runs").to_pylist()
     assert runs[-1]["executor"] == "dask"
     # the command line's own process pool (started in the background before Prefect is imported)
