@@ -333,17 +333,12 @@ def batch_line_base(texts: list[str], offsets: np.ndarray):
     k = offsets.shape[0] - 1
     dl = np.diff(offsets)
     doc_id = np.repeat(np.arange(k, dtype=np.int64), dl)
-    joined = "\n".join(texts)
-    if joined.count("\n") != n - 1:  # a line with an embedded newline (not from split_lines)
+    if any(map(str.__contains__, texts, repeat("\n"))):  # a line with an embedded newline (not from split_lines)
         texts = [t.replace("\n", " ") for t in texts]
-        joined = "\n".join(texts)
     lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    starts = np.zeros(n, dtype=np.int64)
-    np.cumsum(lens[:-1] + 1, out=starts[1:])
 
     # ---- characters and tokens
-    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    c, th = _char_pass(cp, starts, lens)
+    c, th = _char_pass_lines(texts, lens)
     upper, alpha, cjk, digits, caps, nw = (c[k].astype(np.float32) for k in ("upper", "alpha", "cjk", "digits", "caps", "nw"))
     spaces = (lens - c["nonspace"]).astype(np.float32)
     spaces[:-1][lens[:-1] == 0] = -1  # as the per-line counts always did (they counted the joining newline)
@@ -485,6 +480,37 @@ def _cumsum0(a: np.ndarray) -> np.ndarray:
     out = np.zeros(a.shape[0] + 1, dtype=np.int64)
     np.cumsum(a, out=out[1:])
     return out
+
+
+_GROUP_CHARS = 1 << 22  # characters per call of _char_pass (its per-character arrays: ~20 bytes per character)
+
+
+def _char_pass_lines(texts: list[str], lens: np.ndarray):
+    """_char_pass over groups of whole lines of at most ~_GROUP_CHARS characters, concatenated.
+
+    Every statistic of _char_pass is per line and its token hashes do not depend on positions, so the
+    groups give the same result as one pass; memory then stays bounded on a huge text dump (one
+    50 MB file held 1.8 GB at once, most of it per-character arrays of the whole document)."""
+    n = len(texts)
+    bounds = [0, n]
+    if int(lens.sum()) + n > _GROUP_CHARS:
+        ends = np.cumsum(lens + 1)
+        bounds = [0]
+        while bounds[-1] < n:
+            a = bounds[-1]
+            base = int(ends[a - 1]) if a else 0
+            bounds.append(max(a + 1, int(np.searchsorted(ends, base + _GROUP_CHARS, side="right"))))
+    parts = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        g = lens[a:b]
+        starts = np.zeros(b - a, dtype=np.int64)
+        np.cumsum(g[:-1] + 1, out=starts[1:])
+        cp = np.frombuffer("\n".join(texts[a:b]).encode("utf-32-le"), dtype=np.uint32)
+        parts.append(_char_pass(cp, starts, g))
+        del cp
+    if len(parts) == 1:
+        return parts[0]
+    return {k: np.concatenate([o[k] for o, _ in parts]) for k in parts[0][0]}, np.concatenate([t for _, t in parts])
 
 
 def _char_pass(cp: np.ndarray, starts: np.ndarray, lens: np.ndarray):

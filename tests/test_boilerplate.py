@@ -287,6 +287,46 @@ def test_property_batch_equals_single(pages):
         assert _as_tuples(res) == _as_tuples(classify_dump(blocks))
 
 
+def _char_pass_in_groups(texts, group_chars):
+    from corpusclean import features
+
+    saved = features._GROUP_CHARS
+    features._GROUP_CHARS = group_chars
+    try:
+        return features._char_pass_lines(texts, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+    finally:
+        features._GROUP_CHARS = saved
+
+
+_rich_line = st.one_of(_line, st.sampled_from(["Posted 12:30 pm, 2024-03-05", "Wait... what? \u2026", "\u00a9 2023 All rights",
+                                               "A , B | C", "\u6771\u4eac\u3002\u65e5\u672c", "x@y.org", "(quoted.)"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_rich_line, min_size=1, max_size=30), st.sampled_from([1, 7, 40, 300]))
+def test_property_char_pass_in_line_groups_equals_one_pass(lines, group_chars):
+    # huge text dumps are passed in groups of lines to bound memory: that must not change any statistic
+    whole, th = _char_pass_in_groups(lines, 1 << 40)
+    parts, th_g = _char_pass_in_groups(lines, group_chars)
+    assert set(parts) == set(whole)
+    for k in whole:
+        np.testing.assert_array_equal(parts[k], whole[k], err_msg=k)
+    np.testing.assert_array_equal(th_g, th)
+
+
+def test_a_page_classified_in_small_line_groups_is_classified_the_same():
+    from corpusclean import features
+
+    docs = [split_lines(t) for t in [NEWS_PAGE] + OTHER_PAGES]
+    expected = [_as_tuples(r) for r in classify_dumps(docs)]
+    saved = features._GROUP_CHARS
+    features._GROUP_CHARS = 500  # a few lines per group
+    try:
+        assert [_as_tuples(r) for r in classify_dumps(docs)] == expected
+    finally:
+        features._GROUP_CHARS = saved
+
+
 def test_long_lines_without_tokens_do_not_break_the_pull_quote_index():
     dashes = " ".join(["-"] * 20)  # 20 whitespace words, no token
     for text in (dashes, "\n".join([dashes, "A b c d e", dashes, P1])):
