@@ -482,7 +482,7 @@ def _cumsum0(a: np.ndarray) -> np.ndarray:
     return out
 
 
-_GROUP_CHARS = 1 << 22  # characters per call of _char_pass (its per-character arrays: ~20 bytes per character)
+_GROUP_CHARS = 1 << 22  # characters per call of _char_pass, which holds several arrays as long as its input
 
 
 def _char_pass_lines(texts: list[str], lens: np.ndarray):
