@@ -22,8 +22,9 @@ Dedup order ("first occurrence"): documents by ``source`` ascending (bytewise, i
 collation; ``doc_id`` breaks ties), blocks by ``position``. Rules, applied in this order:
 
 a. template lines: a block of <= ``template_max_words`` words whose hash occurs in >=
-   ``template_min_docs`` distinct documents of one site (distinct by content: byte-identical copies of a
-   page count once; a null site is one batch of its own) leaves every copy. Kept copies get the most common removal label among the removed
+   ``template_min_docs`` distinct documents of one site (distinct by content: documents whose kept blocks
+   of more than ``template_max_words`` words are the same set count once, as do byte-identical copies of
+   a page without such blocks; a null site is one batch of its own) leaves every copy. Kept copies get the most common removal label among the removed
    copies (ties: alphabetical), else ``nav``.
 b. whole-document copies: a document whose ``source_sha256`` equals an earlier document's has each
    still-kept block marked ``duplicate`` of the earliest such document, same position (re-pointed to
@@ -389,18 +390,31 @@ def _run(con, files: list[str], cfg: DedupConfig, out_path: str, pair_window: in
     # Items: every block, text-free; strings only in the label (dictionary-compressed by DuckDB).
     q(f"""
         CREATE TABLE items AS
-        SELECT d.doc_ord * {POS} + k.position AS ord, d.doc_ord, d.site_id, d.sha_id,
+        SELECT d.doc_ord * {POS} + k.position AS ord, d.doc_ord, d.site_id,
                k.kept, k.label, k.hash, k.n_chars, k.n_words, k.band_keys IS NOT NULL AS has_keys
         FROM {src} k JOIN docs d USING (doc_id)
     """)
 
-    # a. template lines
+    # a. template lines. Documents are counted by content: a document's body is the set of its kept
+    #    blocks longer than a template line, and documents with the same body count once (by their bytes
+    #    when they have none). One article fetched three times with different chrome (a timestamp, a
+    #    tracking parameter) is then one document, and its short paragraphs are not a template of its
+    #    site: they go to rule c, which keeps the first copy.
+    tmax = int(cfg.template_max_words)
+    q(f"""
+        CREATE TABLE dbody AS
+        WITH b AS (SELECT doc_ord, hash(list_sort(list(DISTINCT hash))) AS body
+                   FROM items WHERE kept AND n_words > {tmax} GROUP BY doc_ord)
+        SELECT d.doc_ord,
+               dense_rank() OVER (ORDER BY b.body, CASE WHEN b.body IS NULL THEN d.sha_id END) AS body_id
+        FROM docs d LEFT JOIN b USING (doc_ord)
+    """)
     q(f"""
         CREATE TABLE tmpl AS
         WITH s AS (
-            SELECT site_id, hash, count(DISTINCT sha_id) AS n_docs
-            FROM items WHERE n_words <= {int(cfg.template_max_words)}
-            GROUP BY site_id, hash HAVING count(DISTINCT sha_id) >= {int(cfg.template_min_docs)}
+            SELECT site_id, hash, count(DISTINCT body_id) AS n_docs
+            FROM items JOIN dbody USING (doc_ord) WHERE n_words <= {tmax}
+            GROUP BY site_id, hash HAVING count(DISTINCT body_id) >= {int(cfg.template_min_docs)}
         ), lab AS (
             SELECT site_id, hash, label, count(*) AS c FROM items SEMI JOIN s USING (site_id, hash)
             WHERE NOT kept GROUP BY site_id, hash, label

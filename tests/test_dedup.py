@@ -215,6 +215,24 @@ def test_template_lines_leave_every_copy(decisions):
     assert ("E", 1) not in decisions and ("D", 3) not in decisions  # short "Background": never deduped
 
 
+def test_an_article_fetched_three_times_keeps_its_short_paragraphs_once(tmp_path):
+    # same article, different chrome (so different bytes) in three fetches of one site: its short
+    # paragraphs are content repeated by the fetches, not a template of the site
+    short1, short2, body = prose(14), prose(9), prose(45)
+    fetches = [doc(f"R{i}", f"s5/r{i}.txt", [(False, "nav", f"Updated {i}:00"), P(short1), P(body), P(short2)],
+                   site="s5") for i in range(3)]
+    menu = [doc(f"M{i}", f"s5/m{i}.txt", [P(MENU), P(prose(40))], site="s5") for i in range(3)]
+    dec = decide(tmp_path, [build_keys(rows_table([d]), CFG) for d in fetches + menu], "fetch").to_pylist()
+    by = {(r["doc_id"], r["position"]): r for r in dec}
+    assert ("R0", 1) not in by and ("R0", 2) not in by and ("R0", 3) not in by  # the first fetch keeps all
+    for i in (1, 2):
+        for pos in (1, 2, 3):
+            r = by[(f"R{i}", pos)]
+            assert (r["reason"], r["duplicate_of_doc"], r["duplicate_of_position"]) == ("duplicate", "R0", pos)
+    # a short line in three different articles of the site is still a template line, in every copy
+    assert all(by[(f"M{i}", 0)]["detail"].startswith("template: in 3 documents of site s5") for i in range(3))
+
+
 def test_long_repeat_keeps_first_copy(decisions):
     assert ("A", 2) not in decisions
     for key in [("B", 1), ("C", 2)]:
