@@ -14,18 +14,18 @@ Two halves, so that cached shard work is reused:
   different shingles of one candidate pair (~n^2 / 2^32 for n shingles, about 1e-6 for a 60-word
   paragraph) would count one shingle as shared.
 * ``corpus_dedup`` reads ONLY the keys Parquet files of all shards (DuckDB, disk-backed database and
-  temp directory in ``work_dir``, ``memory_limit``) and writes one Parquet file of decisions: the blocks
-  whose fate changes. The corpus is never held in Python objects; Python sees only the verified
-  near-duplicate edges.
+  temp directory in ``work_dir`` (the database in TMPDIR when that path holds a '?'), ``memory_limit``)
+  and writes one Parquet file of decisions: the blocks whose fate changes. The corpus is never held in
+  Python objects; Python sees only the verified near-duplicate edges.
 
 Dedup order ("first occurrence"): documents by ``source`` ascending (bytewise, i.e. DuckDB's binary
 collation; ``doc_id`` breaks ties), blocks by ``position``. Rules, applied in this order:
 
 a. template lines: a block of <= ``template_max_words`` words whose hash occurs in >=
-   ``template_min_docs`` distinct documents of one site (distinct by content: documents whose kept blocks
-   of more than ``template_max_words`` words are the same set count once, as do byte-identical copies of
-   a page without such blocks; a null site is one batch of its own) leaves every copy. Kept copies get the most common removal label among the removed
-   copies (ties: alphabetical), else ``nav``.
+   ``template_min_docs`` distinct documents of one site (distinct by content: documents whose kept
+   blocks of more than ``template_max_words`` words are the same set count once, as do byte-identical
+   copies of a page without such blocks; a null site is one batch of its own) leaves every copy. Kept
+   copies get the most common removal label among the removed copies (ties: alphabetical), else ``nav``.
 b. whole-document copies: a document whose ``source_sha256`` equals an earlier document's has each
    still-kept block marked ``duplicate`` of the earliest such document, same position (re-pointed to
    that block's own survivor if the original block is itself a duplicate; if the original block was
