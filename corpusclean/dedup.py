@@ -4,7 +4,8 @@ Two halves, so that cached shard work is reused:
 
 * ``build_keys`` runs per shard (any process/machine). It turns the shard's labelled blocks into a
   *keys* table: every block without its text, plus the 64-bit hash of its normalised text, its
-  normalised length in characters and words, and for kept blocks of at least ``near_min_words`` words
+  normalised length in characters and words (``normalize.words``: in CJK and other unspaced scripts
+  a character is a word), and for kept blocks of at least ``near_min_words`` words
   the near-duplicate keys: LSH band keys of a MinHash signature (numpy 32-bit multiply-add over the
   stored shingle hashes; fixed constants, no RNG) and the word-shingle hashes themselves, used to verify
   candidate pairs by their *exact* shingle Jaccard (not the signature estimate: no estimation error
@@ -56,6 +57,7 @@ import xxhash
 from . import schema as S
 from .config import DedupConfig
 from .normalize import normalize  # noqa: F401 - build_keys inlines it (one comprehension); keep in sync
+from .normalize import words
 
 __all__ = [
     "KEYS_SCHEMA",
@@ -104,7 +106,7 @@ def _perm_params(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def shingle_hashes(normalized: list[str], k: int, n_words: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """k-word-shingle hashes of each (already normalised, non-empty) text, in text order (a repeated
+    """k-word-shingle hashes of each (already normalised and `words`-split, non-empty) text, in text order (a repeated
     shingle appears again: consumers treat the list as a set).
 
     Returns (values uint64, offsets int64 of len(normalized)+1). A text of fewer than k words has one
@@ -203,7 +205,8 @@ def build_keys(rows: pa.Table, cfg: DedupConfig) -> pa.Table:
         map(xxhash.xxh3_64_intdigest, map(str.encode, norm)), dtype=np.uint64, count=len(norm)
     ).view(np.int64)
     n_chars = np.fromiter(map(len, norm), dtype=np.int32, count=len(norm))
-    n_words = np.fromiter(map(str.count, norm, repeat(" ")), dtype=np.int32, count=len(norm)) + 1
+    seg = list(map(words, norm))  # = norm except in unspaced scripts (CJK, Thai): a word per character
+    n_words = np.fromiter(map(str.count, seg, repeat(" ")), dtype=np.int32, count=len(seg)) + 1
     n_words[n_chars == 0] = 0
 
     n = len(norm)
@@ -222,7 +225,7 @@ def build_keys(rows: pa.Table, cfg: DedupConfig) -> pa.Table:
     chunk = 20000
     for c0 in range(0, len(uidx), chunk):
         ci = uidx[c0 : c0 + chunk]
-        sh, s_off = shingle_hashes([norm[i] for i in ci], cfg.shingle_words, n_words[ci])
+        sh, s_off = shingle_hashes([seg[i] for i in ci], cfg.shingle_words, n_words[ci])
         s32 = (sh >> _U(32)).astype(np.uint32)  # the stored shingles: the high 32 bits (see the module doc)
         band_vals.append(_band_keys(s32, s_off, cfg.num_perm, cfg.bands))
         sh_vals.append(s32)

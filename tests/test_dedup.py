@@ -11,7 +11,7 @@ import pytest
 
 from corpusclean.config import DedupConfig
 from corpusclean.dedup import KEYS_SCHEMA, build_keys, corpus_dedup, load_decisions, shingle_hashes
-from corpusclean.normalize import hash64, normalize
+from corpusclean.normalize import hash64, normalize, words
 
 CFG = DedupConfig()
 R = random.Random(5)
@@ -231,6 +231,35 @@ def test_an_article_fetched_three_times_keeps_its_short_paragraphs_once(tmp_path
             assert (r["reason"], r["duplicate_of_doc"], r["duplicate_of_position"]) == ("duplicate", "R0", pos)
     # a short line in three different articles of the site is still a template line, in every copy
     assert all(by[(f"M{i}", 0)]["detail"].startswith("template: in 3 documents of site s5") for i in range(3))
+
+
+def han(n: int) -> str:
+    """n random Han characters with a full stop every 12 (no spaces, as Chinese is written)."""
+    cs = [chr(0x4E00 + R.randrange(3000)) for _ in range(n)]
+    return "".join(c + ("。" if i % 12 == 11 else "") for i, c in enumerate(cs))
+
+
+def test_words_splits_unspaced_scripts_only():
+    assert words("北京 今天下雨 ok go") == "北 京 今 天 下 雨 ok go"
+    assert words("ひらがな カタカナ") == "ひ ら が な カ タ カ ナ"
+    assert words("hello world") == "hello world" and words("naïve café") == "naïve café"
+    assert words("한국어 문장") == "한국어 문장"  # Hangul is written with spaces
+
+
+def test_chinese_paragraphs_are_counted_and_shingled_by_character(tmp_path):
+    shared, body = han(60), [han(80) for _ in range(3)]
+    keys = build_keys(rows_table([doc("Z", "zh/a.txt", [P(shared), P(body[0])], site="zh")]), CFG).to_pylist()
+    assert keys[0]["n_words"] == len(normalize(shared))  # a character is a word
+    assert keys[0]["band_keys"] is not None and len(keys[0]["shingles"]) == keys[0]["n_words"] - 4
+    # one long paragraph in three different articles of a site: content repeated, not a template line
+    docs = [doc(f"Z{i}", f"zh/{i}.txt", [P(shared), P(body[i])], site="zh") for i in range(3)]
+    near = shared[:30] + "龍" + shared[31:]  # one character changed (not one han() draws)
+    docs.append(doc("Z3", "zh/3.txt", [P(near), P(han(70))], site="zh"))
+    by = {(r["doc_id"], r["position"]): r
+          for r in decide(tmp_path, [build_keys(rows_table([d]), CFG) for d in docs], "zh").to_pylist()}
+    assert ("Z0", 0) not in by and all(("Z%d" % i, 1) not in by for i in range(3))
+    assert [by[("Z%d" % i, 0)]["detail"] for i in (1, 2)] == ["exact", "exact"]
+    assert by[("Z3", 0)]["detail"].startswith("near: jaccard=") and by[("Z3", 0)]["duplicate_of_doc"] == "Z0"
 
 
 def test_long_repeat_keeps_first_copy(decisions):
