@@ -9,12 +9,15 @@ import bz2
 import hashlib
 import lzma
 import os
+import re
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from .language import detect_language
 from .records import RawDocument, Reject
 
 TEXT_EXT = {".txt", ".text", ".md", ""}
@@ -285,11 +288,43 @@ _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27)) + b"\
 _CONTROL_TABLE = bytes.maketrans(_CONTROL, b"\x00" * len(_CONTROL))
 
 
+# Characters dropped from decoded text: C0 controls other than tab and the line breaks (\t \n \v \f
+# \r; ESC is kept), DEL, and the invisible soft hyphen, zero-width space, word joiner and a BOM in mid
+# text. They carry no text, break tools downstream (NUL in PostgreSQL, XML), and make equal lines
+# unequal: a zero-width space in "Other news" hid the heading from its rule. Line breaks are kept, so
+# raw line spans do not move. (ZWJ/ZWNJ are kept: Persian, Indic scripts and emoji need them.)
+_SCRUB = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f\u00ad\u200b\u2060\ufeff]")
+_SCRUB_BYTES = bytes(range(0, 9)) + bytes(range(0x0E, 0x1B)) + bytes(range(0x1C, 0x20)) + b"\x7f"
+_SCRUB_UTF8 = ("\u00ad".encode(), "\u200b".encode(), "\u2060".encode(), "\ufeff".encode())
+
+
+def _scrub(text: str, data: bytes | None = None) -> str:
+    """`text` without the `_SCRUB` characters; `data` (its UTF-8 bytes) answers "any?" ~10x faster."""
+    if data is not None:
+        if len(data.translate(None, _SCRUB_BYTES)) == len(data) and not any(b in data for b in _SCRUB_UTF8):
+            return text
+    return _SCRUB.sub("", text)
+
+
 def decode(data: bytes) -> tuple[str, str] | str:
     """(text, encoding) or an error message. UTF-8 first (BOM honoured), then charset-normalizer.
 
     Binary content is refused before detection: a detector will happily "decode" random bytes.
+    The text comes back without the characters of `_SCRUB`.
     """
+    decoded = _decode(data)
+    if isinstance(decoded, str):
+        return decoded
+    text, enc = decoded
+    return _scrub(text, data if enc == "utf-8" else None), enc
+
+
+def _decode(data: bytes) -> tuple[str, str] | str:
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16: same first bytes
+        try:
+            return data.decode("utf-32"), "utf-32"
+        except UnicodeDecodeError:
+            return "invalid UTF-32 despite a byte-order mark"
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
@@ -303,17 +338,28 @@ def decode(data: bytes) -> tuple[str, str] | str:
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         return utf16
+    whole, data = data, data.rstrip(b"\x00")  # NUL padding after the text (a preallocated file)
+    if not data.strip():
+        return "no text: only NUL bytes and whitespace"
     sample = data[:65536]
     n_ctrl = len(sample) - len(sample.translate(None, _CONTROL))
     if n_ctrl and n_ctrl / len(sample) > 0.01:
+        unmarked = _utf16_unmarked_cjk(whole)
+        if unmarked is not None:
+            return unmarked
         return f"binary content: {n_ctrl} control bytes in the first {len(sample)} bytes"
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data[:1_000_000] if len(data) > 1_000_000 else data).best()
+    except UnicodeDecodeError as err:
+        lossy = _mostly_utf8(data, err)
+        if lossy is not None:
+            return lossy
+    matches = from_bytes(data[:1_000_000] if len(data) > 1_000_000 else data)
+    best = matches.best()
     enc = best.encoding if best is not None else None
-    if enc != "cp1252" and _prefer_cp1252(data, enc):
+    if enc in _LATIN_PAGES:
+        enc = _latin_page_by_language(data, enc)
+    elif enc is not None and _prefer_cp1252(data, enc):
         enc = "cp1252"
     if enc is None:
         return "not valid UTF-8 and no text encoding could be detected"
@@ -326,6 +372,26 @@ def decode(data: bytes) -> tuple[str, str] | str:
     return text, enc
 
 
+def _mostly_utf8(data: bytes, err: UnicodeDecodeError) -> tuple[str, str] | None:
+    """UTF-8 with a few bad bytes (a corrupted byte, a character cut at the end of a capped download)
+    read as UTF-8 with U+FFFD for each bad sequence, encoding `utf-8+replace`. Otherwise a detector
+    takes the whole file for a legacy code page: German read as ISO-8859-14 (every umlaut mojibake),
+    Chinese or Russian rejected outright. "A few": at most one bad sequence per 10 well-formed
+    non-ASCII characters. Latin-1/cp1252 text has almost no well-formed multi-byte sequences, so it
+    still goes to the detector."""
+    if err.reason == "unexpected end of data" and err.end == len(data):
+        try:  # only the last character is cut: drop it
+            return data[: err.start].decode("utf-8") + "\ufffd", "utf-8+replace"
+        except UnicodeDecodeError:
+            pass
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    non_ascii = len(text) - len(text.encode("ascii", "ignore")) - bad
+    if bad * 10 <= non_ascii:
+        return text, "utf-8+replace"
+    return None
+
+
 # Non-ASCII characters of Western European text (French, German, Spanish, Italian, Dutch, Nordic,
 # Portuguese) and typographic punctuation: what cp1252 text is made of.
 _WESTERN = set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœßÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŸŒ“”‘’„–—…€«»°·•©®™§¶½¼¾£¥¢¡¿\u00a0")
@@ -334,6 +400,38 @@ _WESTERN = set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœßÀ
 def _western_share(text: str) -> float:
     non_ascii = [c for c in text if ord(c) > 127]
     return sum(c in _WESTERN for c in non_ascii) / len(non_ascii) if non_ascii else 0.0
+
+
+# The two Latin code pages of the web and the languages written in each. charset-normalizer often
+# cannot tell them apart (equal scores, broken by its own order): it named cp1250 for Latin-1 Spanish
+# ("años" read as "ańos") and German, and cp1252 for Slovak ("vodičov" read as "vodièov").
+# The language decides, as a browser's locale does: CLD2 names it even with a few wrong letters.
+_LATIN_PAGES = {"cp1250", "cp1252", "iso8859_2", "latin_1", "iso8859_1", "iso8859_15"}
+_CP1250_LANGS = {"cs", "sk", "pl", "hu", "sl", "hr", "bs", "sr", "ro", "sq"}
+_CP1252_LANGS = {"en", "fr", "de", "es", "it", "pt", "nl", "da", "sv", "no", "nb", "nn", "fi", "is", "ca",
+                 "eu", "gl", "ga", "cy", "af", "lb", "fo", "oc", "br", "id", "ms", "sw", "la"}
+
+
+def _latin_page_by_language(data: bytes, enc: str) -> str:
+    sample = data[:20_000]
+    for page in ("cp1252", "cp1250"):
+        try:
+            lang = detect_language(sample.decode(page))
+        except UnicodeDecodeError:
+            continue
+        if lang in _CP1250_LANGS:
+            return _decodes(data, "cp1250") or enc
+        if lang in _CP1252_LANGS:
+            return _decodes(data, "cp1252") or enc
+    return enc
+
+
+def _decodes(data: bytes, enc: str) -> str | None:
+    try:
+        data.decode(enc)
+        return enc
+    except UnicodeDecodeError:
+        return None
 
 
 def _prefer_cp1252(data: bytes, detected: str | None) -> bool:
@@ -388,6 +486,41 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     if ctrl > 0.01 * min(len(text), 32768):
         return None
     return text, enc
+
+
+# Where UTF-16 text without a byte-order mark lives when it is not mostly ASCII (whose NUL bytes
+# `_utf16_without_bom` looks for): CJK ideographs, kana, Hangul, CJK and full-width punctuation.
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+_CJK_UTF16 = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
+def _utf16_unmarked_cjk(data: bytes) -> tuple[str, str] | None:
+    """Chinese, Japanese or Korean UTF-16 without a byte-order mark: few NUL bytes, so it looked like
+    binary. Taken when one byte order decodes strictly (random bytes hit an unpaired surrogate within
+    a few dozen characters) into text that is >= 80 % CJK and has no control, private-use or
+    unassigned characters, and the
+    bytes are not mostly printable ASCII: two ASCII letters read as one UTF-16 unit give an ideograph
+    too (b"Ot" is U+4F74), so ASCII text with control bytes would otherwise pass for Chinese."""
+    sample = data[: min(len(data), 65536) // 2 * 2]
+    if len(sample.translate(None, _PRINTABLE_ASCII)) < 0.15 * len(sample):
+        return None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            head = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if not head or any(ch < " " and ch not in "\t\n\r" for ch in head):
+            continue
+        if sum(unicodedata.category(ch) in ("Co", "Cn") for ch in head) > 0.001 * len(head):
+            continue  # private-use or unassigned code points: not text
+        letters = sum(1 for ch in head if not ch.isspace() and not ch.isascii())
+        if len(_CJK_UTF16.findall(head)) < 0.8 * max(letters, 1) or letters < 0.5 * len(head):
+            continue
+        try:
+            return data[: len(data) // 2 * 2].decode(enc), enc
+        except UnicodeDecodeError:
+            return None
+    return None
 
 
 def _format_for(ext: str, text: str) -> str:

@@ -200,3 +200,58 @@ def test_legacy_encodings_round_trip(text, enc):
 def test_bom_only_file_is_empty(tmp_path):
     (tmp_path / "b.txt").write_bytes(b"\xef\xbb\xbf \n")
     assert read_document(_entry(tmp_path, "b.txt")).error_type == "empty"
+
+
+ZH = "北京地铁新线路本周三正式开通运营，全长约三十八公里，共设二十座车站。\n沿线居民表示通勤时间明显缩短。\n" * 20
+DE = "Der Bürgermeister erklärte am Montag, die Straße werde für drei Wochen gesperrt. Äußerst ärgerlich.\n" * 10
+
+
+def test_utf16_without_bom_in_cjk_has_few_nul_bytes_and_is_still_text():
+    assert decode(ZH.encode("utf-16-le")) == (ZH, "utf-16-le")
+    assert decode(ZH.encode("utf-16-be")) == (ZH, "utf-16-be")
+
+
+def test_utf32_is_not_read_as_utf16():
+    assert decode(DE.encode("utf-32")) == (DE, "utf-32")
+
+
+@pytest.mark.parametrize("text", [DE, ZH, "Библиотека закрыта на ремонт после весеннего наводнения.\n" * 8])
+def test_utf8_with_one_bad_byte_stays_utf8(text):
+    raw = text.encode("utf-8")
+    mid = raw.index(b"\n", len(raw) // 2) + 1
+    broken = raw[:mid] + b"\xff" + raw[mid:]  # one corrupted byte between two lines
+    assert decode(broken) == (text[: text.index("\n", len(text) // 2) + 1] + "\ufffd" + text[text.index("\n", len(text) // 2) + 1 :], "utf-8+replace")
+    # a capped download: the file ends inside a multi-byte character
+    assert decode(raw + "ä".encode()[:1]) == (text + "\ufffd", "utf-8+replace")
+
+
+def test_latin1_is_not_taken_for_utf8_with_errors():
+    text, enc = decode("Déjà vu: à la carte, crème brûlée, garçon, naïve.".encode("latin-1") * 3)
+    assert "crème brûlée" in text and enc != "utf-8+replace"
+
+
+def test_nul_padding_is_dropped_and_invisible_characters_are_removed():
+    assert decode(DE.encode("utf-8") + b"\x00" * 4096) == (DE, "utf-8")
+    body = "An ordinary line of article text that carries no odd characters at all.\n" * 4
+    dirty = "Other\u200b news\n\u200b\nA co\u00adoperative\x00 agreement.\x07\n" + body
+    clean = "Other news\n\nA cooperative agreement.\n" + body  # line breaks (and so line spans) stay
+    assert decode(dirty.encode("utf-8")) == (clean, "utf-8")
+    assert decode(dirty.encode("utf-16")) == (clean, "utf-16")
+
+
+LATIN = {
+    "cs": "Město v úterý oznámilo, že most bude opraven. Řidiči musí počítat s objížďkou přes centrum.\n",
+    "hu": "A kormány kedden bejelentette, hogy új törvényt fogad el a közlekedésről. Árvíztűrő tükörfúrógép.\n",
+    "sk": "Vláda v pondelok schválila nový zákon o doprave, ktorý zmení pravidlá pre vodičov a chodcov.\n",
+    "es": "El ayuntamiento aprobó el miércoles un nuevo plan de tráfico para los próximos años en España.\n",
+    "fr": "À la carte, crème brûlée et garçon : le conseil a adopté mercredi un plan où la sécurité prime.\n",
+    "de": "Der Bürgermeister erklärte am Montag, die Straße werde für drei Wochen gesperrt. Äußerst ärgerlich.\n",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(LATIN))
+def test_the_language_picks_between_the_two_latin_code_pages(lang):
+    # charset-normalizer scores cp1250 and cp1252 equally on such text and picks by its own order
+    page = "cp1250" if lang in ("cs", "hu", "sk") else "cp1252"
+    for text in (LATIN[lang], LATIN[lang] * 5):
+        assert decode(text.encode(page)) == (text, page)
