@@ -23,7 +23,7 @@ from . import PIPELINE_VERSION
 from . import schema as S
 from .card import render_card
 from .config import PipelineConfig
-from .publish import current_snapshot, publish, staging_dir
+from .publish import check_output_dir, current_snapshot, publish, staging_dir
 from .readers import utf8_name
 from .shards import (RunPlan, ShardSummary, finalize_shard, plan_run, process_shard, resolve_plan, shard_dir_for,
                      write_part)
@@ -55,6 +55,7 @@ def start_run(raw_dir: str, out_dir: str, config: PipelineConfig, cache_dir: str
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc)
     out = Path(out_dir)
+    check_output_dir(out, raw_dir)
     out.mkdir(parents=True, exist_ok=True)
     cache = cache_dir or str(out / ".cache")
     plan = plan_run(raw_dir, config, cache, refresh, out_dir=out)

@@ -37,6 +37,39 @@ class LockedError(RuntimeError):
     pass
 
 
+class OutputDirError(ValueError):
+    """The output folder holds things a publish would replace, or the raw folder under a managed name."""
+
+
+MANAGED = ("current", "README.md", *S.TABLES)  # the links `publish` owns at the top of the output folder
+
+
+def check_output_dir(out_dir: str | os.PathLike, raw_dir: str | os.PathLike | None = None) -> None:
+    """Refuse, before any work, an output folder where publishing would destroy what it did not write.
+
+    `publish` replaces each name of `MANAGED` with its link; a real file or folder there (a user's
+    `documents/` or `README.md` in a project folder used as `--out`) would be deleted, and a raw
+    folder given as `--out`'s `documents/` would be deleted with its input. A link is ours (the
+    layout has only links there), so it is left to `publish`.
+    """
+    out = Path(out_dir)
+    if not out.is_dir():
+        return
+    for name in MANAGED:
+        p = out / name
+        if os.path.lexists(p) and not p.is_symlink():
+            kind = "folder" if p.is_dir() else "file"
+            raise OutputDirError(f"the output folder holds a {kind} '{name}' that this tool did not write, and "
+                                 f"publishing would replace it: move it away or choose another output folder ({p})")
+    if raw_dir is not None:
+        raw, root = Path(raw_dir).resolve(), out.resolve()
+        if raw.is_relative_to(root) and raw != root:
+            top = raw.relative_to(root).parts[0]
+            if top in (*MANAGED, SNAPSHOTS, ".cache", ".lock") or top.startswith(".current."):
+                raise OutputDirError(f"the raw folder {raw_dir} lies inside the output folder under '{top}', "
+                                     "which publishing replaces or prunes: choose another layout")
+
+
 class OutputLock:
     """Exclusive advisory lock on `<out>/.lock` for the duration of a run (flock: released on crash).
 
@@ -102,6 +135,7 @@ def current_snapshot(out_dir: str | os.PathLike) -> Path | None:
 def publish(out_dir: str | os.PathLike, staged: Path, run_id: str) -> Path:
     """Make the staged snapshot the current one: fsync, rename, swap the `current` symlink."""
     out = Path(out_dir)
+    check_output_dir(out)  # again: nothing of a user's may have appeared there since the run began
     for name, schema in S.TABLES.items():  # every table is a readable dataset, even when empty
         d = staged / name
         d.mkdir(exist_ok=True)
@@ -118,14 +152,12 @@ def publish(out_dir: str | os.PathLike, staged: Path, run_id: str) -> Path:
     os.symlink(os.path.join(SNAPSHOTS, run_id), tmp_link)
     os.replace(tmp_link, out / "current")  # the atomic step
     _fsync_dir(out)
-    for name in (*S.TABLES, "README.md"):
+    for name in MANAGED[1:]:  # not "current": swapped above
         link = out / name
         target = os.path.join("current", name)
-        if link.is_symlink() and os.readlink(link) == target:
-            continue
-        if link.is_dir() and not link.is_symlink():
-            shutil.rmtree(link)
-        elif link.exists() or link.is_symlink():
+        if link.is_symlink():
+            if os.readlink(link) == target:
+                continue
             link.unlink()
         os.symlink(target, link)
     prune_snapshots(out, keep=run_id, previous=previous.name if previous is not None else None)

@@ -44,7 +44,7 @@ from pathlib import Path  # noqa: E402
 
 from corpusclean.config import DedupConfig, HtmlConfig, PipelineConfig  # noqa: E402
 from corpusclean.progress import progress_reporter  # noqa: E402
-from corpusclean.publish import LockedError, OutputLock  # noqa: E402
+from corpusclean.publish import LockedError, OutputDirError, OutputLock, check_output_dir  # noqa: E402
 from corpusclean.readers import RawDirError  # noqa: E402
 
 _POOL: cf.ProcessPoolExecutor | None = None
@@ -483,12 +483,17 @@ def _main(argv: list[str] | None) -> int:
         print(f"error: the output folder cannot be the raw folder itself: {out}", file=sys.stderr)
         return 2
     try:
+        check_output_dir(out, raw)  # before Prefect starts; the run checks again
+    except OutputDirError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    try:
         with OutputLock(a.out):  # taken before any Prefect start-up, so a second run fails fast
             summary = _run(a, raw, config)
     except LockedError as e:
         print(f"error: {e}", file=sys.stderr)
         return 3
-    except RawDirError as e:
+    except (RawDirError, OutputDirError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

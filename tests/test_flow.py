@@ -35,6 +35,16 @@ def test_raw_folder_as_output_is_one_line_and_exit_2(tmp_path):
     assert not (tmp_path / "current").exists()
 
 
+def test_an_output_folder_with_a_users_readme_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "a.txt").write_text("some text")
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "README.md").write_text("# mine")
+    r = _cli("--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "proj"))
+    assert r.returncode == 2 and "'README.md' that this tool did not write" in r.stderr and "Traceback" not in r.stderr
+    assert (tmp_path / "proj" / "README.md").read_text() == "# mine" and not (tmp_path / "proj" / "current").exists()
+
+
 def test_bad_option_is_a_usage_error(tmp_path):
     r = _cli("--near-threshold", "7")
     assert r.returncode == 2 and "Traceback" not in r.stderr

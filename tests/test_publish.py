@@ -4,7 +4,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpusclean import schema as S
-from corpusclean.publish import LockedError, OutputLock, current_snapshot, publish, staging_dir
+from corpusclean.config import PipelineConfig
+from corpusclean.pipeline import run_pipeline
+from corpusclean.publish import (LockedError, OutputDirError, OutputLock, check_output_dir, current_snapshot,
+                                 publish, staging_dir)
 
 
 def _snapshot(out, run_id, marker):
@@ -90,3 +93,43 @@ def test_pause_hook_is_off_unless_set(tmp_path, monkeypatch):
     out = tmp_path / "out"
     publish(out, _snapshot(out, "r1", "x"), "r1")
     assert marker.read_text() == str(os.getpid())
+
+
+TEXT = "A paragraph of running text, long enough to be kept as the content of this small page.\n"
+
+
+@pytest.mark.parametrize("name,is_dir", [("documents", True), ("README.md", False), ("current", True)])
+def test_a_users_file_where_a_table_link_goes_is_refused_not_deleted(tmp_path, name, is_dir):
+    raw, out = tmp_path / "raw", tmp_path / "project"
+    raw.mkdir()
+    (raw / "a.txt").write_text(TEXT)
+    mine = out / name
+    if is_dir:
+        mine.mkdir(parents=True)
+        (mine / "thesis.docx").write_text("mine")
+    else:
+        out.mkdir()
+        mine.write_text("# my project")
+    with pytest.raises(OutputDirError, match=f"'{name}' that this tool did not write"):
+        run_pipeline(str(raw), str(out), PipelineConfig(detect_language=False))
+    assert (mine / "thesis.docx").read_text() == "mine" if is_dir else mine.read_text() == "# my project"
+    st = staging_dir(out, "r1")
+    with pytest.raises(OutputDirError):  # publish itself refuses too
+        publish(out, st, "r1")
+    assert not (out / "current").is_symlink()
+
+
+def test_a_raw_folder_under_a_managed_name_of_the_output_is_refused(tmp_path):
+    out = tmp_path / "proj"
+    raw = out / "documents"
+    raw.mkdir(parents=True)
+    (raw / "a.txt").write_text(TEXT)
+    with pytest.raises(OutputDirError):
+        run_pipeline(str(raw), str(out), PipelineConfig(detect_language=False))
+    assert (raw / "a.txt").read_text() == TEXT
+    other = out / "corpus"
+    raw.rename(other)
+    check_output_dir(out, other)  # any other sub-folder is a fine raw folder
+    run_pipeline(str(other), str(out), PipelineConfig(detect_language=False))
+    assert pq.read_table(out / "documents").num_rows == 1 and (out / "documents").is_symlink()
+    run_pipeline(str(other), str(out), PipelineConfig(detect_language=False))  # its own links are fine
