@@ -145,13 +145,17 @@ def main(argv=None) -> int:
     D = {(src_of[r["doc_id"]], r["position"]): r for r in dec}
     labels_of = {d["source"]: d["labels"] for d in docs}
 
-    # survivor check: every duplicate names a kept block that is not itself removed
+    # survivor check: every duplicate names a kept block that is not itself removed; a whole-document
+    # copy's boilerplate line names the original's line (removed there too), at the same position
     bad_survivor = 0
     for r in dec:
         if r["reason"] == "duplicate":
             t = (src_of.get(r["duplicate_of_doc"]), r["duplicate_of_position"])
             lab = labels_of.get(t[0], "")
-            if t in D or t[1] is None or t[1] >= len(lab) or LABELS[lab[t[1]]] not in ("paragraph", "heading"):
+            if r["detail"].startswith("whole-document copy; removed in original"):
+                if t[1] != r["position"] or t[1] >= len(lab):
+                    bad_survivor += 1
+            elif t in D or t[1] is None or t[1] >= len(lab) or LABELS[lab[t[1]]] not in ("paragraph", "heading"):
                 bad_survivor += 1
 
     truth_cls = {}
@@ -199,17 +203,14 @@ def main(argv=None) -> int:
             jb[b][0] += 1
             jb[b][1] += (o["source"], o["position"]) in removed
     res["near_removed_by_true_j"] = {f"{b:.2f}": f"{v[1]}/{v[0]}" for b, v in sorted(jb.items())}
-    # whole-document copies: every kept block of the copy removed, all pointing into one original doc
+    # whole-document copies: every block of the copy (boilerplate too, as the SPEC asks) a duplicate
     wd_ok = 0
     for o in dups:
         if o["class"] != "wholedoc":
             continue
         src = o["source"]
-        lab = labels_of[src]
-        kept_pos = [i for i, c in enumerate(lab) if LABELS[c] in ("paragraph", "heading")]
-        if all((src, i) in D for i in kept_pos) and any(
-            (D[(src, i)]["detail"] or "").startswith("whole-document copy") for i in kept_pos
-        ):
+        if all((src, i) in D and D[(src, i)]["reason"] == "duplicate"
+               and (D[(src, i)]["detail"] or "").startswith("whole-document copy") for i in range(len(labels_of[src]))):
             wd_ok += 1
     wd_pred = {s for (s, _), r in D.items() if (r["detail"] or "").startswith("whole-document copy")}
     classes["wholedoc"] = {"n": len(copies), "R": round(wd_ok / len(copies), 4) if copies else 1.0,

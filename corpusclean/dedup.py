@@ -27,10 +27,12 @@ a. template lines: a block of <= ``template_max_words`` words whose hash occurs 
    blocks of more than ``template_max_words`` words are the same set count once, as do byte-identical
    copies of a page without such blocks; a null site is one batch of its own) leaves every copy. Kept
    copies get the most common removal label among the removed copies (ties: alphabetical), else ``nav``.
-b. whole-document copies: a document whose ``source_sha256`` equals an earlier document's has each
-   still-kept block marked ``duplicate`` of the earliest such document, same position (re-pointed to
-   that block's own survivor if the original block is itself a duplicate; if the original block was
-   removed as a template line, the copy takes that reason).
+b. whole-document copies: a document whose ``source_sha256`` equals an earlier document's has EVERY
+   block (as the SPEC asks: boilerplate and template lines too) marked ``duplicate`` of the earliest
+   such document, same position (re-pointed to that block's own survivor if the original block is
+   itself a duplicate). Where the original removed the block (boilerplate, template line), the copy
+   points at that removed block and ``detail`` names its reason: the one case where a
+   ``duplicate`` does not point at a kept block.
 c. exact: still-kept blocks with ``n_chars >= exact_min_chars``: every later occurrence of a hash is a
    ``duplicate`` of the first occurrence.
 d. near: still-kept blocks with near keys; band-key collisions (on-disk band join, one band per pass)
@@ -436,13 +438,14 @@ def _run(con, files: list[str], cfg: DedupConfig, out_path: str, pair_window: in
         SELECT i.ord, i.doc_ord, i.hash, i.n_chars, i.has_keys
         FROM items i ANTI JOIN tmpl USING (ord) WHERE i.kept
     """)
-    # b. whole-document copies: kept blocks matched to the original's kept block at the same position
-    #    (an unmatched block, which identical bytes should never produce, is left to rules c and d).
+    # b. whole-document copies: EVERY block (kept or not, template lines too) matched to the original's
+    #    block at the same position (an unmatched block, which identical bytes should never produce,
+    #    keeps its fate and is left to rules c and d).
     q(f"""
         CREATE TABLE wdb AS
-        SELECT l.ord, wd.first_ord * {POS} + (l.ord - l.doc_ord * {POS}) AS orig
-        FROM live l JOIN wd USING (doc_ord)
-        SEMI JOIN items o ON o.ord = wd.first_ord * {POS} + (l.ord - l.doc_ord * {POS}) AND o.kept
+        SELECT i.ord, wd.first_ord * {POS} + (i.ord - i.doc_ord * {POS}) AS orig
+        FROM items i JOIN wd USING (doc_ord)
+        SEMI JOIN items o ON o.ord = wd.first_ord * {POS} + (i.ord - i.doc_ord * {POS})
     """)
     # c. exact duplicates among the rest.
     q("""
@@ -540,19 +543,21 @@ def _run(con, files: list[str], cfg: DedupConfig, out_path: str, pair_window: in
         UNION ALL
         SELECT ord, target, 'near: jaccard=' || printf('%.2f', jac) FROM near
     """)
+    #    A copy's block points at the original's survivor when the original block stays a paragraph
+    #    or is a duplicate itself; else (the original removed it as boilerplate or a template line) at
+    #    the original block, a `removed` row, and `detail` names the original's reason.
     q("""
         CREATE TABLE wdf AS
-        SELECT w.ord,
-               CASE WHEN t.ord IS NOT NULL THEN t.reason ELSE 'duplicate' END AS reason,
-               CASE WHEN t.ord IS NOT NULL THEN 'whole-document copy; removed in original: ' || t.detail
-                    ELSE 'whole-document copy' END AS detail,
-               CASE WHEN t.ord IS NOT NULL THEN NULL ELSE coalesce(dp.target, w.orig) END AS target
-        FROM wdb w LEFT JOIN tmpl t ON t.ord = w.orig LEFT JOIN dup dp ON dp.ord = w.orig
+        SELECT w.ord, 'duplicate' AS reason,
+               CASE WHEN o.kept AND t.ord IS NULL THEN 'whole-document copy'
+                    ELSE 'whole-document copy; removed in original: ' || coalesce(t.reason, o.label) END AS detail,
+               CASE WHEN o.kept AND t.ord IS NULL THEN coalesce(dp.target, w.orig) ELSE w.orig END AS target
+        FROM wdb w JOIN items o ON o.ord = w.orig LEFT JOIN tmpl t ON t.ord = w.orig LEFT JOIN dup dp ON dp.ord = w.orig
     """)
     q(f"""
         CREATE TABLE fin AS
         WITH allr AS (
-            SELECT ord, reason, detail, NULL::BIGINT AS target FROM tmpl
+            SELECT ord, reason, detail, NULL::BIGINT AS target FROM tmpl ANTI JOIN wdb USING (ord)
             UNION ALL SELECT ord, reason, detail, target FROM wdf
             UNION ALL SELECT ord, 'duplicate', detail, target FROM dup
         )

@@ -25,8 +25,8 @@ from .card import render_card
 from .config import PipelineConfig
 from .publish import check_output_dir, current_snapshot, publish, staging_dir
 from .readers import utf8_name
-from .shards import (RunPlan, ShardSummary, finalize_shard, plan_run, process_shard, resolve_plan, shard_dir_for,
-                     write_part)
+from .shards import (RunPlan, ShardSummary, finalize_shard, plan_run, process_shard, reject_table, resolve_plan,
+                     shard_dir_for, write_part)
 
 
 @dataclass(slots=True)
@@ -135,12 +135,11 @@ def finish_run(ctx: RunContext, summaries: list[ShardSummary], counts: list[dict
     for c in counts:
         total.update(c)
     if ctx.plan.rejects:
-        rej = pa.Table.from_pylist([dict(source=r.source, source_sha256=r.sha256, error_type=r.error_type,
-                                         message=r.message, run_id=ctx.run_id) for r in ctx.plan.rejects], schema=S.REJECTS)
+        rej = reject_table(ctx.plan.rejects, ctx.run_id)
         write_part(rej, ctx.staged / "rejects" / "part-discovery.parquet", "rejects")
         total["rejects"] += rej.num_rows
     prev = current_snapshot(ctx.out_dir)
-    diff = _doc_changes(prev, ctx.plan)
+    diff = _doc_changes(prev, ctx.staged)
     finished = datetime.now(timezone.utc)
     seconds = time.perf_counter() - ctx.t0
     bytes_in = sum(f.size for f in ctx.plan.files)
@@ -200,15 +199,20 @@ def prune_cache(ctx: RunContext) -> int:
     return removed
 
 
-def _doc_changes(prev: Path | None, plan: RunPlan) -> dict[str, int]:
-    now = {f.source: f.sha256 for f in plan.files if f.sha256}  # not unreadable ones
-    before: dict[str, str] = {}
-    if prev is not None and (prev / "documents").is_dir():
+def _doc_changes(prev: Path | None, staged: Path) -> dict[str, int]:
+    """New / changed / unchanged / deleted documents: the new snapshot's `documents` against the
+    previous one's (so a rejected file is no document, and a document whose file became unreadable
+    counts as deleted)."""
+    def sources(snap: Path | None) -> dict[str, str]:
+        if snap is None or not (snap / "documents").is_dir():
+            return {}
         try:
-            t = pq.read_table(prev / "documents", columns=["source", "source_sha256"])
-            before = dict(zip(t.column("source").to_pylist(), t.column("source_sha256").to_pylist()))
-        except Exception:  # noqa: BLE001
-            before = {}
+            t = pq.read_table(snap / "documents", columns=["source", "source_sha256"])
+        except Exception:  # noqa: BLE001 - a damaged previous snapshot: every document counts as new
+            return {}
+        return dict(zip(t.column("source").to_pylist(), t.column("source_sha256").to_pylist()))
+
+    now, before = sources(staged), sources(prev)
     new = sum(1 for s in now if s not in before)
     changed = sum(1 for s, h in now.items() if s in before and before[s] != h)
     unchanged = sum(1 for s, h in now.items() if before.get(s) == h)

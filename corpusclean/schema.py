@@ -100,6 +100,7 @@ CITATIONS = pa.schema(
 
 REJECTS = pa.schema(
     [
+        pa.field("doc_id", pa.string(), nullable=False),  # as a document of this source would have
         pa.field("source", pa.string(), nullable=False),
         pa.field("source_sha256", pa.string()),
         pa.field("error_type", pa.string(), nullable=False),

@@ -42,6 +42,14 @@ def doc_id_for(source: str) -> str:
     return xxhash.xxh3_64_hexdigest(source.encode("utf-8", "surrogateescape"))
 
 
+def reject_table(rejects: list[Reject], run_id: str | None = None) -> pa.Table:
+    """`rejects` rows; `doc_id` is the id the file has (or would have) as a document, so a file that
+    turns unreadable joins its earlier `documents` row."""
+    return pa.Table.from_pylist(
+        [dict(doc_id=doc_id_for(x.source), source=x.source, source_sha256=x.sha256, error_type=x.error_type,
+              message=x.message, run_id=run_id) for x in rejects], schema=S.REJECTS)
+
+
 @dataclass(frozen=True, slots=True)
 class FilePlan:
     source: str
@@ -466,9 +474,7 @@ def _stage_and_keys(results: list[DocumentResult], rejects: list[Reject]) -> tup
         for c in r.citations:
             cits.append(_citation_row(did, c))
     cit_table = pa.Table.from_pylist(cits, schema=_CIT_STAGE) if cits else _CIT_STAGE.empty_table()
-    rej = pa.Table.from_pylist(
-        [dict(source=x.source, source_sha256=x.sha256, error_type=x.error_type, message=x.message, run_id=None) for x in rejects],
-        schema=S.REJECTS)
+    rej = reject_table(rejects)
     blocks_cols = dict(doc_id=doc_id, position=position, raw_start=raw_start, raw_end=raw_end, kept=kept, label=label,
                        detail=detail, raw_text=raw_text, text=text, cites=cites, duplicate_of_doc=dup_doc,
                        duplicate_of_position=dup_pos)

@@ -304,12 +304,16 @@ def test_exact_copy_of_near_duplicate_points_at_survivor(decisions):
 
 
 def test_whole_document_copy(decisions):
-    fk = [(r["position"], r["kept"]) for r in DOCS[5]]
-    for pos, kept in fk:
-        if not kept:
-            assert ("F", pos) not in decisions  # removed blocks keep their own reason
+    fk = [(r["position"], r["kept"], r["label"]) for r in DOCS[5]]
+    assert not all(k for _, k, _ in fk)  # the copy has boilerplate too
+    for pos, kept, label in fk:
+        r = decisions[("F", pos)]  # every block of the copy, as the SPEC asks
+        if not kept or ("A", pos) in decisions and decisions[("A", pos)]["reason"] != "duplicate":
+            # removed in the original: points at that removed block, and says why it was removed
+            orig = label if not kept else decisions[("A", pos)]["reason"]
+            assert (r["reason"], r["detail"]) == ("duplicate", f"whole-document copy; removed in original: {orig}")
+            assert (r["duplicate_of_doc"], r["duplicate_of_position"]) == ("A", pos)
             continue
-        r = decisions[("F", pos)]
         assert r["reason"] == "duplicate" and r["detail"] == "whole-document copy"
         assert r["duplicate_of_doc"] == "A"
         if ("A", pos) in decisions:  # original block is itself a duplicate: point at its survivor
@@ -322,7 +326,9 @@ def test_whole_document_copy(decisions):
 def test_survivors_are_kept_blocks(decisions):
     kept = {(r["doc_id"], r["position"]) for d in DOCS for r in d if r["kept"]}
     for key, r in decisions.items():
-        assert key in kept  # only kept blocks are listed
+        if r["detail"].startswith("whole-document copy; removed in original"):
+            continue  # points at the original's removed block (test_whole_document_copy)
+        assert key in kept or key[0] == "F"  # only kept blocks are listed, but a copy's every block
         if r["reason"] == "duplicate":
             t = (r["duplicate_of_doc"], r["duplicate_of_position"])
             assert t in kept and t not in decisions

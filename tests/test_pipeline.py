@@ -110,7 +110,7 @@ def test_same_input_gives_same_rows_whatever_the_listing_order(tmp_path):
 def test_identical_files_are_two_documents_the_later_all_duplicate(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
-    src = SEEDS / "004_d5ee75dd0f86cf55.txt"
+    src = SEEDS / "002_b6c712ec61cb5490.txt"
     shutil.copy(src, raw / "a.txt")
     shutil.copy(src, raw / "b.txt")
     run_pipeline(str(raw), str(tmp_path / "out"))
@@ -118,8 +118,16 @@ def test_identical_files_are_two_documents_the_later_all_duplicate(tmp_path):
     docs = {d["source"]: d for d in t["documents"].to_pylist()}
     assert docs["b.txt"]["n_paragraphs"] == 0 and docs["a.txt"]["n_paragraphs"] > 0
     kept_a = {(r["doc_id"], r["position"]) for r in t["paragraphs"].to_pylist()}
-    for r in t["removed"].to_pylist():
-        if r["doc_id"] == docs["b.txt"]["doc_id"] and r["reason"] == "duplicate":
+    removed_a = {r["position"]: r["reason"] for r in t["removed"].to_pylist() if r["doc_id"] == docs["a.txt"]["doc_id"]}
+    b_rows = [r for r in t["removed"].to_pylist() if r["doc_id"] == docs["b.txt"]["doc_id"]]
+    # the SPEC: every block of the later copy is in `removed` with reason duplicate, pointing at the earlier
+    assert len(b_rows) == docs["b.txt"]["n_removed"] == docs["b.txt"]["n_duplicates"] == len(kept_a) + len(removed_a)
+    assert removed_a and all(r["reason"] == "duplicate" for r in b_rows)
+    for r in b_rows:
+        if r["position"] in removed_a:  # boilerplate in the original too: the same removed block, and why
+            assert (r["duplicate_of_doc"], r["duplicate_of_position"]) == (docs["a.txt"]["doc_id"], r["position"])
+            assert r["detail"] == f"whole-document copy; removed in original: {removed_a[r['position']]}"
+        else:
             assert (r["duplicate_of_doc"], r["duplicate_of_position"]) in kept_a
 
 
@@ -182,6 +190,32 @@ def test_runs_table_records_counts(seed_run):
     by_reason = {x["name"]: x["count"] for x in runs[-1]["removed_by_reason"]}
     assert sum(by_reason.values()) == pq.read_table(out / "removed").num_rows
     assert (out / "README.md").read_text().startswith("# Clean corpus")
+
+
+def test_document_changes_count_documents_not_rejected_files(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    text = "A paragraph of running text, long enough to be the content of this small page.\n"
+    for i in range(3):
+        (raw / f"t{i}.txt").write_text(text.replace("A paragraph", f"Paragraph {i}"))
+    (raw / "blob.bin").write_bytes(bytes(range(256)) * 8)
+    (raw / "empty.txt").write_text("")
+
+    def changes():
+        r = pq.read_table(out / "runs").to_pylist()[-1]
+        return r["docs_new"], r["docs_changed"], r["docs_deleted"], r["docs_unchanged"]
+
+    run_pipeline(str(raw), str(out))
+    assert changes() == (3, 0, 0, 0)
+    ids = {r["source"]: r["doc_id"] for r in pq.read_table(out / "documents").to_pylist()}
+    run_pipeline(str(raw), str(out))
+    assert changes() == (0, 0, 0, 3)
+    (raw / "t1.txt").write_bytes(b"\x00\x01\x02" * 400)  # a document whose file turns binary
+    run_pipeline(str(raw), str(out))
+    assert changes() == (0, 0, 1, 2)
+    rej = {r["source"]: r for r in pq.read_table(out / "rejects").to_pylist()}
+    assert set(rej) == {"blob.bin", "empty.txt", "t1.txt"}
+    assert rej["t1.txt"]["doc_id"] == ids["t1.txt"]  # a reject joins the document its file was
 
 
 def test_two_runs_half_then_all_equal_one_run(tmp_path):
