@@ -126,9 +126,24 @@ def discover(raw_root: str | os.PathLike, skip: tuple[str | os.PathLike, ...] = 
                 rejects.append(Reject(rel, "not_a_file", "not a regular file"))
                 continue
             entries.append(FileEntry(rel, e.path, st.st_size, st.st_mtime_ns, st.st_ino))
-    entries.sort(key=lambda e: e.source.encode("utf-8", "surrogateescape"))
+    entries.sort(key=lambda e: (e.source.encode("utf-8", "surrogateescape"), not _genuine_name(e.path)))
+    unique: list[FileEntry] = []
+    for e in entries:  # an escaped name can equal a real one ('caf\xe9.txt'): one source, one document
+        if unique and unique[-1].source == e.source:
+            rejects.append(Reject(e.source, "unreadable", "file name is not UTF-8, and its escaped form is the "
+                                  "name of another file: rename it"))
+        else:
+            unique.append(e)
     rejects.sort(key=lambda r: r.source.encode("utf-8", "surrogateescape"))
-    return entries, rejects
+    return unique, rejects
+
+
+def _genuine_name(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def utf8_name(name: str) -> str:

@@ -74,6 +74,17 @@ def test_names_that_are_not_utf8_are_escaped_not_fatal(tmp_path):
         e.source.encode("utf-8")  # storable in a UTF-8 column
 
 
+def test_an_escaped_name_that_names_another_file_is_rejected_not_a_second_document(tmp_path):
+    root = os.fsencode(tmp_path)
+    if not _bytes_name(root + b"/caf\xe9.txt"):
+        pytest.skip("this file system refuses non-UTF-8 names")
+    (tmp_path / "caf\\xe9.txt").write_text("The file whose name really is these eight characters.\n")
+    entries, rejects = discover(tmp_path)
+    assert [e.source for e in entries] == ["caf\\xe9.txt"] and entries[0].path.endswith("caf\\xe9.txt")
+    assert [(r.source, r.error_type) for r in rejects] == [("caf\\xe9.txt", "unreadable")]
+    assert "escaped form" in rejects[0].message
+
+
 def test_missing_raw_dir_is_a_clear_error(tmp_path):
     with pytest.raises(RawDirError, match="does not exist"):
         discover(tmp_path / "nope")
