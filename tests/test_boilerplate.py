@@ -138,6 +138,21 @@ def test_share_line_is_nav():
     assert by["Share Tweet Email Print"].label == "nav"
 
 
+@pytest.mark.parametrize("menu", [
+    "首页  国内  国际  财经  科技  体育  娱乐",
+    "ホーム  国内  国際  経済  スポーツ",
+    "Home  World  Business  Sport  Tech  Culture",
+    "Home\tWorld\tBusiness\tSport",
+])
+def test_a_menu_copied_as_one_spaced_line_is_nav_in_any_script(menu):
+    by, _, _ = _run("\n".join([menu, P1, P2, P3]))
+    assert (by[menu.strip()].label, by[menu.strip()].detail) == ("nav", "rule:menu")
+    # not a menu: a line of prose with double spaces, or a short line of two items
+    for line in ("The council met on Monday.  It approved the plan after a long debate.", "Weather  Sport"):
+        by, _, _ = _run("\n".join([line, P1, P2, P3]))
+        assert by[line].detail != "rule:menu"
+
+
 def test_parse_helpers():
     assert parse_datetime("Jane Doe 09:58, 2019/02/12") == "2019-02-12T09:58"
     assert parse_datetime("Feb 14, 2019 / 09:20") == "2019-02-14T09:20"
