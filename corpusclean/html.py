@@ -5,8 +5,9 @@
 Blocks
     Every visible text block of ``<body>`` in document order, from an innerText-like walk of
     the lxml tree: one block per block-level element's own text run (``<div>a<p>b</p>c</div>``
-    gives "a", "b", "c"), ``<tr>`` rows with their cells joined by spaces, ``<br>`` as a space,
-    inline whitespace collapsed. Never blocks: script/style/noscript/template/head, svg/math,
+    gives "a", "b", "c"), ``<tr>`` rows with their cells joined by spaces, ``<br>`` as a space but
+    two in a row as a paragraph break (old pages and forum posts separate paragraphs so), a
+    ``<pre>`` split at its blank lines, inline whitespace collapsed. Never blocks: script/style/noscript/template/head, svg/math,
     iframe/object/embed/media, form widgets, elements with ``hidden``, ``aria-hidden`` = true or
     an inline ``display:none`` / ``visibility:hidden`` style. ``raw_start == raw_end`` = the
     1-based block ordinal; ``tag`` = the element; ``main`` = trafilatura kept it.
@@ -293,6 +294,7 @@ def _class_reason(ci: str) -> tuple[str, str] | None:
     return None
 
 
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 # walk dispatch per (lower-case) tag: 1 block, 2 link, 3 cell, 4 never rendered, 5 <br>; others inline (0)
 _KIND = {**{t: 1 for t in _BLOCK}, "a": 2, "td": 3, "th": 3, "br": 5, **{t: 4 for t in _INVISIBLE}}
 
@@ -333,12 +335,22 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
 
     def flush(seg: list) -> None:
         p = seg[1]
-        text = " ".join((p[0] if len(p) == 1 else "".join(p)).split())
-        if text:
-            n = seg[2]
-            out.append((seg[0], text, n if n < len(text) else len(text), seg[3], len(stack)))
+        raw = p[0] if len(p) == 1 else "".join(p)
+        if seg[0] == "pre" and "\n" in raw:  # preformatted text: a blank line ends a paragraph
+            parts = [" ".join(x.split()) for x in _BLANK_LINE.split(raw)]
+            parts = [x for x in parts if x]
+            total = sum(map(len, parts)) or 1
+            for text in parts:
+                out.append((seg[0], text, min(len(text), seg[2] * len(text) // total), seg[3], len(stack)))
+        else:
+            text = " ".join(raw.split())
+            if text:
+                n = seg[2]
+                out.append((seg[0], text, n if n < len(text) else len(text), seg[3], len(stack)))
         p.clear()
         seg[2] = 0
+
+    br_at: tuple[int, int] | None = None  # (id of the open block, len(pieces)) just after the last <br>
 
     for event, el in walker:
         if event == "start":
@@ -380,9 +392,18 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
             elif k == 2:
                 link_depth += 1
                 push(2)
-            else:  # 3 cell, 5 <br>: a space
+            elif k == 5:  # <br>: a space; two in a row (only whitespace between): a paragraph break
+                if br_at is not None and br_at[0] == id(top) and br_at[1] <= len(pieces) \
+                        and all(x.isspace() for x in pieces[br_at[1]:]):
+                    flush(top)
+                    br_at = None
+                else:
+                    pieces.append(" ")
+                    br_at = (id(top), len(pieces))
+                push(0)
+            else:  # 3 cell: a space
                 pieces.append(" ")
-                push(3 if k == 3 else 0)
+                push(3)
             t = el.text
             if t:
                 pieces.append(t)

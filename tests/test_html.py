@@ -175,6 +175,25 @@ def test_block_text_and_segmentation():
     assert len(decisions) == len(blocks)
 
 
+def test_two_line_breaks_and_blank_lines_in_pre_end_a_block():
+    page = """<html><body><div><b>Headline</b><br><br>First para, line one<br>line two<br> <br>
+    Second para<br><br><br>Third para</div>
+    <pre>code one
+    code two
+
+    after a blank line</pre></body></html>"""
+    blocks, decisions, _ = html_blocks(page, HtmlConfig())
+    assert [(b.tag, b.text) for b in blocks] == [
+        ("div", "Headline"),
+        ("div", "First para, line one line two"),  # one <br> stays a space
+        ("div", "Second para"),
+        ("div", "Third para"),
+        ("pre", "code one code two"),
+        ("pre", "after a blank line"),
+    ]
+    assert [b.raw_start for b in blocks] == list(range(1, 7)) and len(decisions) == len(blocks)
+
+
 def test_kept_list_items_are_list_items():
     items = "".join(f"<li>{p}</li>" for p in PARAS)
     page = f"<html><head><title>Notes</title></head><body><article><p>{PARAS[0]}</p><ul>{items}</ul></article></body></html>"
