@@ -75,6 +75,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "style": "parser branch: cs1, short, bare_url, hand, template, ...",
     },
     "rejects": {
+        "doc_id": "the id a document of this source has (joins an earlier documents row of a file that became unreadable)",
         "source": "path relative to the raw root",
         "source_sha256": "SHA-256 of the bytes, when they could be read",
         "error_type": "empty | binary/undecodable | corrupt_compression | too_large | unreadable | symlink | not_a_file | processing_error | ...",
@@ -123,7 +124,7 @@ def render_card(run_summary: dict) -> str:
         "",
         f"Pipeline version {PIPELINE_VERSION}, schema version {S.SCHEMA_VERSION}, run `{run_summary.get('run_id', '')}`.",
         "This file is rewritten by every run. Each table is a folder of zstd Parquet files;",
-        "every table carries `doc_id`, so tables join.",
+        "every table but `runs` carries `doc_id`, so tables join.",
         "",
         "## Tables",
         "",

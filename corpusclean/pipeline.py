@@ -171,7 +171,7 @@ def finish_run(ctx: RunContext, summaries: list[ShardSummary], counts: list[dict
         except Exception:  # noqa: BLE001 - an unreadable history must not block publishing
             pass
     write_part(runs, ctx.staged / "runs" / "part-00000.parquet", "runs")
-    summary = dict(row, table_rows=tables, removed_by_reason=reasons,
+    summary = dict(row, table_rows=dict(tables, runs=runs.num_rows), removed_by_reason=reasons,
                    started_at=ctx.started_at.isoformat(), finished_at=finished.isoformat(),
                    stage_seconds=stage_seconds, config=ctx.config.to_dict())
     (ctx.staged / "README.md").write_text(render_card(summary), encoding="utf-8")

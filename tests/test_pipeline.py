@@ -189,7 +189,8 @@ def test_runs_table_records_counts(seed_run):
     assert rows["documents"] == pq.read_table(out / "documents").num_rows
     by_reason = {x["name"]: x["count"] for x in runs[-1]["removed_by_reason"]}
     assert sum(by_reason.values()) == pq.read_table(out / "removed").num_rows
-    assert (out / "README.md").read_text().startswith("# Clean corpus")
+    card = (out / "README.md").read_text()
+    assert card.startswith("# Clean corpus") and f"| `runs` | {len(runs)} |" in card
 
 
 def test_document_changes_count_documents_not_rejected_files(tmp_path):
