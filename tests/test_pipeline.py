@@ -385,7 +385,7 @@ def test_shards_whose_hashes_were_unknown_find_their_cached_results(tmp_path):
     second = run_pipeline(str(raw), str(out), cfg)
     assert first["shards_total"] > 1 and second["shards_processed"] == 0
     assert second["shards_cached"] == first["shards_total"]
-    assert _rows(out)["documents"] and second["table_rows"] == first["table_rows"]
+    assert _rows(out)["documents"] and dict(second["table_rows"], runs=1) == first["table_rows"]
     keys = sorted(p.name for p in (out / ".cache" / "shards").iterdir())
     assert keys == sorted(s.key for s in shards.plan_run(raw, cfg, out / ".cache").shards)  # known again
 
