@@ -166,6 +166,7 @@ _BREADCRUMB = re.compile(r"^[^.!?]{1,40}(?:\s(?:/|>|»|›|\|)\s[^.!?]{1,40})+$"
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*")
 # A menu copied as one line: items set apart by runs of spaces (or a tab), as a page's nav bar comes out
 # of copy-and-paste. Every item short, no sentence punctuation: "Home  World  Business  Sport  Tech".
+# Only near the top or bottom of a document (see classify_dumps).
 _MENU_GAP = re.compile(r"\s{2,}|\t")
 _SENTENCE_END = re.compile(r"[.!?。！？]")
 
@@ -174,8 +175,9 @@ def _menu_line(text: str) -> bool:
     items = _MENU_GAP.split(text.strip())
     if len(items) < 4 or _SENTENCE_END.search(text):
         return False
-    # short items: up to 3 words, and up to 12 characters (a CJK menu item is 2-4 characters)
-    return all(len(it.split()) <= 3 and len(it) <= 12 for it in items)
+    # short items: up to 3 words, and up to 12 characters (a CJK menu item is 2-4 characters), each
+    # with letters (a row of a plain-text table has numbers: "2019   1204   355")
+    return all(len(it.split()) <= 3 and len(it) <= 12 and any(c.isalpha() for c in it) for it in items)
 
 
 def _norm(s: str) -> str:
@@ -383,7 +385,10 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             det[i] = "rule:breadcrumb"
     setm((words >= 25) & ~endp & (col("inner_sent") == 0) & (col("cap_ratio") >= 0.35) & (col("comma_ratio") == 0)
          & (col("stop_ratio") < 0.25), "nav", "rule:ticker")
-    for i in np.flatnonzero((lab == 0) & ~endp & (lens <= 160.5)).tolist():  # the model misses CJK menus
+    # a page's menu bar is at its top or bottom: the first 3 or the last 5 lines (not a table or a poem
+    # in the body, whose lines can look the same)
+    edge = (idx - ds < 3) | (de - idx <= 5)
+    for i in np.flatnonzero((lab == 0) & ~endp & (lens <= 160.5) & edge).tolist():  # the model misses CJK menus
         t = texts[i]
         if ("  " in t or "\t" in t) and _menu_line(t):
             lab[i] = _L["nav"]

@@ -334,23 +334,33 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
     skip = walker.skip_subtree
 
     def flush(seg: list) -> None:
+        nonlocal br_at
+        br_at = None
         p = seg[1]
-        raw = p[0] if len(p) == 1 else "".join(p)
-        if seg[0] == "pre" and "\n" in raw:  # preformatted text: a blank line ends a paragraph
-            parts = [" ".join(x.split()) for x in _BLANK_LINE.split(raw)]
-            parts = [x for x in parts if x]
-            total = sum(map(len, parts)) or 1
-            for text in parts:
-                out.append((seg[0], text, min(len(text), seg[2] * len(text) // total), seg[3], len(stack)))
-        else:
-            text = " ".join(raw.split())
-            if text:
-                n = seg[2]
-                out.append((seg[0], text, n if n < len(text) else len(text), seg[3], len(stack)))
+        text = " ".join((p[0] if len(p) == 1 else "".join(p)).split())
+        if text:
+            n = seg[2]
+            out.append((seg[0], text, n if n < len(text) else len(text), seg[3], len(stack)))
         p.clear()
         seg[2] = 0
 
-    br_at: tuple[int, int] | None = None  # (id of the open block, len(pieces)) just after the last <br>
+    def add(t: str) -> None:
+        """Text into the open block; in a <pre>, a blank line ends a paragraph (a block of its own)."""
+        if top[0] == "pre" and "\n" in t and _BLANK_LINE.search(t):
+            for i, part in enumerate(_BLANK_LINE.split(t)):
+                if i:
+                    flush(top)
+                pieces.append(part)
+                if link_depth:
+                    top[2] += len(part.strip())
+            return
+        pieces.append(t)
+        if link_depth:
+            top[2] += len(t.strip())
+
+    # the open block and len(its pieces) just after the last <br>: a second <br> with only whitespace
+    # since then is a paragraph break (not inside a table cell, whose row is one block)
+    br_at: tuple[list, int] | None = None
 
     for event, el in walker:
         if event == "start":
@@ -378,6 +388,7 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
                         f"HTML nested {PARSER_MAX_DEPTH} levels deep: the HTML parser drops content below that depth"
                     )
             if k == 1:
+                br_at = None
                 if pieces:
                     if len(pieces) == 1 and pieces[0].isspace():  # layout whitespace only: no block
                         pieces.clear()
@@ -393,25 +404,23 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
                 link_depth += 1
                 push(2)
             elif k == 5:  # <br>: a space; two in a row (only whitespace between): a paragraph break
-                if br_at is not None and br_at[0] == id(top) and br_at[1] <= len(pieces) \
-                        and all(x.isspace() for x in pieces[br_at[1]:]):
+                if br_at is not None and br_at[0] is top and br_at[1] <= len(pieces) \
+                        and all(x.isspace() for x in pieces[br_at[1]:]) and 3 not in kinds:
                     flush(top)
-                    br_at = None
                 else:
                     pieces.append(" ")
-                    br_at = (id(top), len(pieces))
+                    br_at = (top, len(pieces))
                 push(0)
             else:  # 3 cell: a space
                 pieces.append(" ")
                 push(3)
             t = el.text
             if t:
-                pieces.append(t)
-                if link_depth:
-                    top[2] += len(t.strip())
+                add(t)
         else:  # end
             k = pop() if kinds else 0
             if k == 1:
+                br_at = None
                 seg = stack.pop()
                 if pieces:
                     flush(seg)
@@ -423,9 +432,7 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
                 pieces.append(" ")
             t = el.tail
             if t and kinds:  # the root's tail is outside the walk
-                pieces.append(t)
-                if link_depth:
-                    top[2] += len(t.strip())
+                add(t)
     while stack:
         seg = stack.pop()
         if seg[1]:

@@ -126,7 +126,7 @@ def discover(raw_root: str | os.PathLike, skip: tuple[str | os.PathLike, ...] = 
                 rejects.append(Reject(rel, "not_a_file", "not a regular file"))
                 continue
             entries.append(FileEntry(rel, e.path, st.st_size, st.st_mtime_ns, st.st_ino))
-    entries.sort(key=lambda e: (e.source.encode("utf-8", "surrogateescape"), not _genuine_name(e.path)))
+    entries.sort(key=lambda e: (e.source.encode("utf-8", "surrogateescape"), not _genuine_name(e.path[len(abs_root):])))
     unique: list[FileEntry] = []
     for e in entries:  # an escaped name can equal a real one ('caf\xe9.txt'): one source, one document
         if unique and unique[-1].source == e.source:
@@ -209,8 +209,8 @@ def read_document(entry: FileEntry, max_bytes: int = 64_000_000) -> RawDocument 
             return Reject(entry.source, "corrupt_compression", f"truncated {comp} stream: {e}", digest)
         except Exception as e:  # noqa: BLE001 - any codec error is a bad file, not a crash
             return Reject(entry.source, "corrupt_compression", f"cannot decompress {comp}: {type(e).__name__}: {e}", digest)
-    if not data.strip():
-        return Reject(entry.source, "empty", "file is empty or whitespace only", digest)
+    if not data.strip(b" \t\r\n\x0b\x0c\x00"):
+        return Reject(entry.source, "empty", "file is empty or whitespace (or NUL bytes) only", digest)
     decoded = decode(data)
     if isinstance(decoded, str):
         return Reject(entry.source, "undecodable", decoded, digest)
@@ -359,7 +359,7 @@ def _decode(data: bytes) -> tuple[str, str] | str:
     sample = data[:65536]
     n_ctrl = len(sample) - len(sample.translate(None, _CONTROL))
     if n_ctrl and n_ctrl / len(sample) > 0.01:
-        unmarked = _utf16_unmarked_cjk(whole)
+        unmarked = _utf16_unmarked_cjk(whole[: (len(data) + 1) // 2 * 2])  # padding off, 16-bit units whole
         if unmarked is not None:
             return unmarked
         return f"binary content: {n_ctrl} control bytes in the first {len(sample)} bytes"
@@ -374,7 +374,7 @@ def _decode(data: bytes) -> tuple[str, str] | str:
     enc = best.encoding if best is not None else None
     if enc in _LATIN_PAGES:
         enc = _latin_page_by_language(data, enc)
-    elif enc is not None and _prefer_cp1252(data, enc):
+    elif _prefer_cp1252(data, enc):
         enc = "cp1252"
     if enc is None:
         return "not valid UTF-8 and no text encoding could be detected"
@@ -394,8 +394,8 @@ def _mostly_utf8(data: bytes, err: UnicodeDecodeError) -> tuple[str, str] | None
     Chinese or Russian rejected outright. "A few": at most one bad sequence per 10 well-formed
     non-ASCII characters. Latin-1/cp1252 text has almost no well-formed multi-byte sequences, so it
     still goes to the detector."""
-    if err.reason == "unexpected end of data" and err.end == len(data):
-        try:  # only the last character is cut: drop it
+    if err.reason == "unexpected end of data" and err.end == len(data) and not data[: err.start].isascii():
+        try:  # only the last character is cut (and the rest has UTF-8 of its own): drop it
             return data[: err.start].decode("utf-8") + "\ufffd", "utf-8+replace"
         except UnicodeDecodeError:
             pass
@@ -421,7 +421,7 @@ def _western_share(text: str) -> float:
 # cannot tell them apart (equal scores, broken by its own order): it named cp1250 for Latin-1 Spanish
 # ("años" read as "ańos") and German, and cp1252 for Slovak ("vodičov" read as "vodièov").
 # The language decides, as a browser's locale does: CLD2 names it even with a few wrong letters.
-_LATIN_PAGES = {"cp1250", "cp1252", "iso8859_2", "latin_1", "iso8859_1", "iso8859_15"}
+_LATIN_PAGES = {"cp1250", "cp1252"}  # not ISO-8859-15 (œ, €) or -2: those the detector names right
 _CP1250_LANGS = {"cs", "sk", "pl", "hu", "sl", "hr", "bs", "sr", "ro", "sq"}
 _CP1252_LANGS = {"en", "fr", "de", "es", "it", "pt", "nl", "da", "sv", "no", "nb", "nn", "fi", "is", "ca",
                  "eu", "gl", "ga", "cy", "af", "lb", "fo", "oc", "br", "id", "ms", "sw", "la"}

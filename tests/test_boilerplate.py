@@ -151,6 +151,11 @@ def test_a_menu_copied_as_one_spaced_line_is_nav_in_any_script(menu):
     for line in ("The council met on Monday.  It approved the plan after a long debate.", "Weather  Sport"):
         by, _, _ = _run("\n".join([line, P1, P2, P3]))
         assert by[line].detail != "rule:menu"
+    # nor a plain-text table (numbers) or anything of that shape in the middle of the body
+    table = ["Year      Revenue      Profit      Staff", "2019      1204      355      17", "2020      1310      371      19"]
+    by, _, _ = _run("\n".join([P1, P2, P3, menu, *table, P4, P1 + " Again.", P2 + " Again.", P3 + " Again.",
+                               P4 + " Again.", P5, P5 + " Again."]))
+    assert all(by[x].detail != "rule:menu" for x in [menu.strip(), *table])
 
 
 def test_parse_helpers():

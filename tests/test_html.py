@@ -192,6 +192,17 @@ def test_two_line_breaks_and_blank_lines_in_pre_end_a_block():
         ("pre", "after a blank line"),
     ]
     assert [b.raw_start for b in blocks] == list(range(1, 7)) and len(decisions) == len(blocks)
+    # a single <br> after a nested block is still a space; a cell's row stays one block
+    page = "<html><body><div>Intro<br><h3>Title</h3><b>Posted by</b> <br>bob on Monday</div>" \
+           "<table><tr><td>a<br><br>b</td><td>c</td></tr></table></body></html>"
+    assert [b.text for b in html_blocks(page, HtmlConfig())[0]] == ["Intro", "Title", "Posted by bob on Monday", "a b c"]
+
+
+def test_link_text_of_a_pre_is_counted_in_the_paragraph_that_holds_it():
+    root = H.lxml.html.fromstring('<html><body><pre>home <a href="/">link one</a> <a href="/">link two</a>'
+                                  '\n\nA long paragraph of prose with no links in it at all.</pre></body></html>')
+    assert [(t, n) for _, t, n, _, _ in H._walk(root)[0]] == [
+        ("home link one link two", 16), ("A long paragraph of prose with no links in it at all.", 0)]
 
 
 def test_kept_list_items_are_list_items():

@@ -5,6 +5,7 @@ import zlib
 import pytest
 
 from corpusclean.readers import FileEntry, RawDirError, decode, discover, read_document, sniff, split_ext
+from corpusclean.records import Reject
 
 
 def _entry(tmp_path, name):
@@ -266,3 +267,17 @@ def test_the_language_picks_between_the_two_latin_code_pages(lang):
     page = "cp1250" if lang in ("cs", "hu", "sk") else "cp1252"
     for text in (LATIN[lang], LATIN[lang] * 5):
         assert decode(text.encode(page)) == (text, page)
+
+
+def test_what_the_detector_names_right_is_kept():
+    fr = "Le cœur de l'œuvre coûte 5 € à Paris, dit-elle, et la fête continue après minuit.\n" * 3
+    assert decode(fr.encode("iso8859_15")) == (fr, "iso8859_15")  # not forced to cp1252 (œ, €)
+    last = "See you tomorrow at the small place by the river, the one next to the café"
+    assert decode(last.encode("cp1252"))[0] == last  # a legacy é at the very end is not a cut UTF-8 character
+
+
+def test_padding_and_nul_only_files(tmp_path):
+    assert decode(ZH.encode("utf-16-le") + b"\x00" * 512) == (ZH, "utf-16-le")
+    (tmp_path / "nul.txt").write_bytes(b"\x00" * 4096)
+    r = read_document(_entry(tmp_path, "nul.txt"))
+    assert isinstance(r, Reject) and r.error_type == "empty"
