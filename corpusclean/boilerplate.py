@@ -76,24 +76,54 @@ def keep_scores(f: DocFeatures, model=None) -> tuple[np.ndarray, str]:
 # ----------------------------------------------------------------------------------------------
 # metadata parsing
 
-_MON = {
-    m: i + 1
-    for i, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-         ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
-         ("nov", "november"), ("dec", "december")]
-    )
-    for m in names
-}
-_MONRE = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+def _byline_words() -> dict[str, list[str]]:
+    text = resources.files("corpusclean").joinpath("data", "byline_words.txt").read_text("utf-8")
+    out: dict[str, list[str]] = {}
+    for ln in text.splitlines():
+        if ln.strip() and not ln.startswith("#"):
+            key, words = ln.split(":", 1)
+            out.setdefault(key.strip(), []).extend(w.replace("_", " ") for w in words.split())
+    return out
+
+
+_BW = _byline_words()
+# month names: English abbreviations here, full names in many languages from the data file
+_MON = {m: i + 1 for i, names in enumerate(
+    [("jan",), ("feb",), ("mar",), ("apr",), (), ("jun",), ("jul",), ("aug",), ("sep", "sept"), ("oct",), ("nov",),
+     ("dec",)]) for m in names}
+_MON.update({w: int(k.split("_")[1]) for k, ws in _BW.items() if k.startswith("month_") for w in ws})
+_MONRE = "(?P<mon>" + "|".join(map(re.escape, sorted(_MON, key=len, reverse=True))) + r")\.?"
 _DATE_PATTERNS = [
     re.compile(r"(?P<y>\d{4})[/.-](?P<m>\d{1,2})[/.-](?P<d>\d{1,2})"),
     re.compile(r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})"),
-    re.compile(_MONRE + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})", re.I),
-    re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONRE + r",?\s+(?P<y>\d{4})", re.I),
+    re.compile(r"(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]?"),  # CJK, Korean
+    re.compile(r"(?<!\w)" + _MONRE + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})", re.I),
+    # "3 March 2018", "14. März 2024", "14 de marzo de 2024", "14 марта 2024", "14 مارس 2024"
+    re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?\s+(?:de\s+)?" + _MONRE + r"(?!\w),?\s+(?:de\s+)?(?P<y>\d{4})",
+               re.I),
 ]
-_TIME = re.compile(r"(?<![\d/.-])(?P<h>\d{1,2})[:h](?P<mi>\d{2})(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d/])", re.I)
-_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*$")
+_CJK_DATE = _DATE_PATTERNS[2]
+_TIME = re.compile(r"(?<![\d/.-])(?P<h>\d{1,2})(?:[:h]|時)(?P<mi>\d{2})(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d/])",
+                   re.I)
+_BYLINE_PREFIX = re.compile(
+    r"^\s*(?:" + "|".join(map(re.escape, sorted(_BW["prefix"], key=len, reverse=True))) + r")(?:\s*[:：/|｜]\s*|\s+)",
+    re.I)
+_AUTHOR_SPLIT = re.compile(
+    r"\s*(?:[,،、&|/·•—–]|-(?=\s)|\s(?:" + "|".join(map(re.escape, _BW["join"])) + r")\s|(?<=\w)(?:和|与|與|と)(?=\w))\s*")
+_PARTICLES = frozenset(_BW["particle"])
+_UNCASED_NAME = re.compile(r"^[\u3400-\u9fff]{2,4}$|^[\u0600-\u06ff]+(?: [\u0600-\u06ff]+){1,3}$")  # Han; Arabic
+
+
+def _name_token(t: str) -> bool:
+    return t[0].isupper() and all(c.isalpha() or c in "'’.-" for c in t)
+
+
+def _is_name(toks: list[str]) -> bool:
+    """2-4 capitalised words (any cased script), lowercase particles allowed inside: "Jan van Dijk"."""
+    if not 2 <= len(toks) <= 5 or not (_name_token(toks[0]) and _name_token(toks[-1])):
+        return False
+    inner = toks[1:-1]
+    return all(_name_token(t) or t.lower() in _PARTICLES for t in inner) and sum(_name_token(t) for t in toks) <= 4
 _DATE_STRIP = re.compile(
     r"\b(?:updated|published|posted|last updated|on|at|am|pm|gmt|utc|et|edt|est|bst|cet|ict|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)\b\.?",
@@ -142,16 +172,19 @@ def parse_authors(s: str) -> list[str]:
             x = p.sub(" ", x)
     if _D1.search(x) is not None:
         x = _TIME.sub(" ", x)
-    x = _DATE_STRIP.sub(" ", x)
-    x = re.sub(r"^\s*(?:by|von|par|por|door)\s+", "", x.strip(), flags=re.I)
-    parts = re.split(r"\s*(?:,|\band\b|&|\||/|·|•|—|–|-(?=\s))\s*", x)
+    x, n_prefix = _BYLINE_PREFIX.subn("", x.strip())
+    parts = _AUTHOR_SPLIT.split(x)  # before the date words go: "et" is a time zone and French "and"
     out = []
     for p in parts:
-        p = " ".join(p.split()).strip(" .,;:")
+        p = " ".join(_DATE_STRIP.sub(" ", p).split()).strip(" .,;:-–—|")
         toks = p.split()
-        if 2 <= len(toks) <= 4 and all(_NAME_TOKEN.match(t) for t in toks):
+        if _is_name(toks):
             out.append(p)
-        elif len(toks) == 1 and out == [] and _NAME_TOKEN.match(p or "-") and len(parts) == 1 and len(p) > 2:
+        elif n_prefix and toks and _UNCASED_NAME.match(p if len(toks) > 1 and not _UNCASED_NAME.match(toks[0])
+                                                       else toks[0]):
+            # a Chinese or Arabic name after "记者", "بقلم", ... (a Chinese one is the first word)
+            out.append(p if len(toks) > 1 and not _UNCASED_NAME.match(toks[0]) else toks[0])
+        elif len(toks) == 1 and out == [] and len(parts) == 1 and len(p) > 2 and _name_token(p):
             out.append(p)
     return out
 
@@ -473,6 +506,12 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         m2 = np.flatnonzero((lab == 0) & inlim & byl & (words <= 12) & nob[doc_id])
         by2 = _first_per_doc(m2, doc_id[m2], k)
         by_doc = np.where(nob, by2, by_doc)
+    nob = by_doc < 0
+    if nob.any():  # a short line with a CJK date ("山田太郎 2024年3月14日"), which the features do not see
+        for i in np.flatnonzero((lab == 0) & inlim & nob[doc_id] & (lens <= 40.5)).tolist():
+            d = int(doc_id[i])
+            if by_doc[d] < 0 and "年" in texts[i] and _CJK_DATE.search(texts[i]):
+                by_doc[d] = i
     for d, bi in enumerate(by_doc.tolist()):
         if bi < 0:
             continue

@@ -168,6 +168,34 @@ def test_parse_helpers():
     assert parse_authors("Feb 14, 2019 / 09:20") == []
 
 
+@pytest.mark.parametrize("byline,authors,published", [
+    ("Von Anna Weber und Jonas Brandt | 14. März 2024, 09:15 Uhr", ["Anna Weber", "Jonas Brandt"], "2024-03-14T09:15"),
+    ("Par Claire Martin et Paul Roux, 2 février 2023", ["Claire Martin", "Paul Roux"], "2023-02-02"),
+    ("Por Ana Ruiz y Luis Gil - 14 de marzo de 2024", ["Ana Ruiz", "Luis Gil"], "2024-03-14"),
+    ("Автор: Ольга Смирнова, 5 мая 2022, 18:40", ["Ольга Смирнова"], "2022-05-05T18:40"),
+    ("记者 王芳 2024年03月14日 09:15 来源：晚报", ["王芳"], "2024-03-14T09:15"),
+    ("2023年7月1日 8時05分", [], "2023-07-01T08:05"),
+    ("بقلم سارة علي - 14 مارس 2024", ["سارة علي"], "2024-03-14"),
+    ("Jan van der Berg | 12.03.2024", ["Jan van der Berg"], "2024-03-12"),
+    ("Summary 3, 2019", [], None),  # a word ending in a month name is not a month
+])
+def test_bylines_in_many_languages(byline, authors, published):
+    assert parse_authors(byline) == authors and parse_datetime(byline) == published
+
+
+def test_a_japanese_dateline_is_the_byline_and_the_headline_the_title():
+    ja = ["大阪市、川沿いの遊歩道を延長する計画を発表",
+          "佐藤花子 2023年7月1日 8時05分",
+          "大阪市は一日、市の中心部を流れる川に沿った遊歩道を約二キロ延長する計画を発表した。住民からの要望が多かった区間で、来年春の完成を目指す。",
+          "市の担当者によると、工事は段階的に進められ、既存の道は工事期間中もほとんどの区間で通行できるという。",
+          "費用は市の予算と周辺の新しい建物に課される負担金でまかなわれる予定だと、市は投票後に発表した声明で明らかにした。",
+          "地元の商店主らは計画を歓迎し、川沿いを訪れる人が増えれば客足の回復につながると話している。"]
+    by, meta, _ = _run("\n".join(ja))
+    assert (by[ja[1]].label, by[ja[0]].label) == ("byline", "title")
+    assert meta.title == ja[0] and meta.published == "2023-07-01T08:05"
+    assert all(by[x].label == "paragraph" for x in ja[2:])
+
+
 def test_empty_and_plain_document():
     assert classify_dump([]) == ([], classify_dump([])[1])
     by, meta, _ = _run("\n".join([P1, P2, P3, P4]))
