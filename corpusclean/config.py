@@ -31,6 +31,22 @@ class DedupConfig:
     # 140 MB plus this budget; DuckDB spills to disk beyond it (benchmarks/dedup_memory.py).
     memory_limit: str = "128MB"
 
+    def __post_init__(self) -> None:
+        # checked here, not only by the CLI: a deployment's `config` parameter (JSON) builds this too,
+        # and `template_min_docs: 1` there removed every short paragraph as a template line
+        problems = [msg for bad, msg in (
+            (not 0.0 < self.near_threshold <= 1.0, "near_threshold must be in (0, 1]"),
+            (self.shingle_words < 1, "shingle_words must be >= 1"),
+            (self.exact_min_chars < 0, "exact_min_chars must be >= 0"),
+            (self.near_min_words < 1, "near_min_words must be >= 1"),
+            (self.template_min_docs < 2, "template_min_docs must be >= 2"),
+            (self.template_max_words < 0, "template_max_words must be >= 0"),
+            (self.bands < 1 or self.num_perm < self.bands or self.num_perm % self.bands,
+             "bands must divide num_perm"),
+        ) if bad]
+        if problems:
+            raise ValueError("invalid dedup config: " + "; ".join(problems))
+
 
 @dataclass(frozen=True)
 class HtmlConfig:
@@ -58,6 +74,10 @@ class PipelineConfig:
     # Files above this size are rejected rather than risk memory blow-ups (decompressed size for .gz).
     max_file_bytes: int = 64_000_000
     detect_language: bool = True
+
+    def __post_init__(self) -> None:
+        if min(self.shard_files, self.shard_bytes, self.shard_max_files, self.max_file_bytes) < 1:
+            raise ValueError("invalid config: shard_files, shard_bytes, shard_max_files and max_file_bytes must be >= 1")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -38,6 +38,7 @@ if _CLI:  # logging settings must be in place before prefect is imported
 import argparse  # noqa: E402
 import concurrent.futures as cf  # noqa: E402
 import contextlib  # noqa: E402
+import functools  # noqa: E402
 import io  # noqa: E402
 import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -85,10 +86,17 @@ def finalize_batches(shards: list, n_workers: int) -> list[list]:
     return [shards[i:i + size] for i in range(0, len(shards), size)]
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """A bad argument is one line on stderr and exit 2 (not argparse's usage block), as for bad paths."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     d, h, c = DedupConfig(), HtmlConfig(), PipelineConfig()
-    p = argparse.ArgumentParser(prog="python -m flows.ingest", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = _OneLineErrors(prog="python -m flows.ingest", description=__doc__.split("\n\n")[0],
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--raw", default="raw", help="folder of raw files to ingest")
     p.add_argument("--out", default="processed", help="output folder for the Parquet tables")
     p.add_argument("--full-refresh", action="store_true", help="recompute every shard, ignoring the cache")
@@ -104,14 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json-logs", action="store_true", help="Prefect logs, progress and the summary as JSON lines")
     p.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
     g = p.add_argument_group("dedup")
-    g.add_argument("--exact-min-chars", type=int, default=d.exact_min_chars)
-    g.add_argument("--near-threshold", type=float, default=d.near_threshold)
+    g.add_argument("--exact-min-chars", type=int, default=d.exact_min_chars,
+                   help="shorter paragraphs (normalised) are never content-deduplicated")
+    g.add_argument("--near-threshold", type=float, default=d.near_threshold,
+                   help="shingle Jaccard at or above which a paragraph is a near duplicate (LSH tuned for ~0.8)")
     g.add_argument("--no-near", action="store_true", help="exact dedup only")
-    g.add_argument("--shingle-words", type=int, default=d.shingle_words)
-    g.add_argument("--near-min-words", type=int, default=d.near_min_words)
-    g.add_argument("--template-min-docs", type=int, default=d.template_min_docs)
+    g.add_argument("--shingle-words", type=int, default=d.shingle_words, help="words per shingle")
+    g.add_argument("--near-min-words", type=int, default=d.near_min_words,
+                   help="shorter paragraphs are left to exact dedup")
+    g.add_argument("--template-min-docs", type=int, default=d.template_min_docs,
+                   help="a short line in this many documents of one site is a template line (>= 2)")
     g = p.add_argument_group("html")
-    g.add_argument("--include-comments", action="store_true", default=h.include_comments)
+    g.add_argument("--include-comments", action="store_true", default=h.include_comments,
+                   help="keep user comments of HTML pages")
     p.add_argument("--no-language", action="store_true", help="skip language identification")
     return p
 
@@ -412,10 +425,38 @@ def _progress_mode(a: argparse.Namespace) -> str:
     return "json" if a.json_logs else "auto"
 
 
+def _start_temporary_server() -> None:
+    """Without PREFECT_API_URL: one temporary Prefect server for this run (and its Dask workers, which
+    inherit PREFECT_API_URL), in a session of its own. Prefect's own ephemeral server shares the
+    terminal's process group, so Ctrl-C killed it with the run, and the run then spent a minute
+    retrying the dead API before failing with exit 1. It is stopped by Prefect's own exit hook, after
+    Prefect has flushed its logs to it (stopping it earlier left every --workers run waiting ~75 s)."""
+    import subprocess
+
+    from prefect.server.api.server import SubprocessASGIServer  # internal API (prefect 3.8)
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    class SessionServer(SubprocessASGIServer):
+        def _run_uvicorn_command(self):
+            popen = subprocess.Popen
+            subprocess.Popen = functools.partial(popen, start_new_session=True)  # only for this one call
+            try:
+                return super()._run_uvicorn_command()
+            finally:
+                subprocess.Popen = popen
+
+    srv = SessionServer()
+    srv.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
+    os.environ["PREFECT_API_URL"] = srv.api_url
+    temporary_settings(updates={PREFECT_API_URL: srv.api_url}).__enter__()  # for the rest of this process
+
+
 def _run(a: argparse.Namespace, raw: Path, config: PipelineConfig) -> dict:
-    """Call the flow with the task runner the options ask for (and one shared Prefect server for Dask)."""
+    """Call the flow with the task runner the options ask for."""
     kwargs = dict(raw_dir=str(raw), out_dir=a.out, config=config, full_refresh=a.full_refresh,
                   processes=a.processes, progress=_progress_mode(a))
+    if not os.environ.get("PREFECT_API_URL") and not a.dask_address:
+        _start_temporary_server()
     if not (a.dask_address or a.workers):
         return ingest(**kwargs)
     from prefect_dask import DaskTaskRunner
@@ -434,22 +475,7 @@ def _run(a: argparse.Namespace, raw: Path, config: PipelineConfig) -> dict:
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": a.workers, "threads_per_worker": 1, "processes": True,
                                             "dashboard_address": None, "silence_logs": logging.WARNING})
-    if os.environ.get("PREFECT_API_URL"):
-        return ingest.with_options(task_runner=runner)(**kwargs)
-    # One Prefect server for the flow and every worker, started before the cluster; the workers
-    # inherit PREFECT_API_URL from the environment instead of starting a server each.
-    from prefect.server.api.server import SubprocessASGIServer  # internal API (prefect 3.8)
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    srv = SubprocessASGIServer()
-    srv.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
-    os.environ["PREFECT_API_URL"] = srv.api_url
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: srv.api_url}):
-            return ingest.with_options(task_runner=runner)(**kwargs)
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
-        srv.stop()
+    return ingest.with_options(task_runner=runner)(**kwargs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -519,5 +545,15 @@ def _main(argv: list[str] | None) -> int:
     return 0
 
 
+def _on_sigterm(signum, frame) -> None:
+    """SIGTERM (cron, `timeout`, systemd) ends the run like Ctrl-C does: exit hooks run, so the
+    temporary Prefect server is stopped (it used to outlive the killed run, holding a port)."""
+    print("error: terminated; the previous snapshot is still the published one", file=sys.stderr)
+    raise SystemExit(143)
+
+
 if __name__ == "__main__":
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     sys.exit(main())

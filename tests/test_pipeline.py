@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import SEEDS, make_corpus, reversed_copy
+from corpusclean.config import PipelineConfig
 from corpusclean.pipeline import run_pipeline
 from corpusclean.readers import read_document, FileEntry
 
@@ -416,3 +417,11 @@ def test_a_run_with_nothing_changed_reuses_the_dedup_decisions(tmp_path, monkeyp
     run_pipeline(str(raw), str(out))
     assert len(calls) == 3
     assert len(list((out / ".cache" / "dedup").iterdir())) == 1  # only the latest decisions are kept
+
+
+@pytest.mark.parametrize("bad", [{"dedup": {"template_min_docs": 1}}, {"dedup": {"near_threshold": 7}},
+                                 {"dedup": {"shingle_words": 0}}, {"dedup": {"bands": 7}}, {"shard_files": 0}])
+def test_a_config_from_json_is_checked_like_the_command_line(bad):
+    # a deployment's `config` parameter is JSON; template_min_docs 1 removed every short paragraph there
+    with pytest.raises(ValueError, match="invalid"):
+        PipelineConfig.from_dict(bad)
