@@ -3,9 +3,11 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from conftest import ROOT, make_corpus
 
@@ -15,6 +17,49 @@ def _cli(*args, cwd=ROOT, env=None):
     e.update(env or {})
     return subprocess.run([sys.executable, "-m", "flows.ingest", *args], cwd=cwd, capture_output=True, text=True,
                           env=e, timeout=600)
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the processes whose parent is `pid` (Linux /proc)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                if ppid == pid:
+                    with open(f"/proc/{d}/cmdline", "rb") as f:
+                        out.append((int(d), f.read().replace(b"\0", b" ").decode(errors="replace")))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_sigterm_is_exit_143_and_stops_the_temporary_server(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(3):
+        (raw / f"a{i}.txt").write_text("A paragraph of running text, long enough to be kept in this page.\n")
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    p = subprocess.Popen([sys.executable, "-m", "flows.ingest", "--raw", str(raw), "--out", str(tmp_path / "out"),
+                          "-q"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = None
+    deadline = time.monotonic() + 300
+    while server is None and p.poll() is None and time.monotonic() < deadline:
+        server = next((c for c, cmd in _children(p.pid) if "prefect.server" in cmd), None)
+        time.sleep(0.05)
+    if server is None:
+        p.kill()
+        pytest.skip("the run ended before its server could be seen")
+    p.terminate()
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 143 and "error: terminated" in err.splitlines()[-1]
+    for _ in range(100):  # the server is stopped by the run's exit hook, not left behind
+        if not os.path.exists(f"/proc/{server}"):
+            break
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{server}") or open(f"/proc/{server}/stat").read().split()[2] == "Z"
 
 
 def test_help_works():
@@ -137,7 +182,6 @@ import socket  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
 
-import pytest  # noqa: E402
 
 
 def _free_port() -> int:
