@@ -513,9 +513,9 @@ def _utf16_unmarked_cjk(data: bytes) -> tuple[str, str] | None:
     """Chinese, Japanese or Korean UTF-16 without a byte-order mark: few NUL bytes, so it looked like
     binary. Taken when one byte order decodes strictly (random bytes hit an unpaired surrogate within
     a few dozen characters) into text that is >= 80 % CJK and has no control, private-use or
-    unassigned characters, and the
-    bytes are not mostly printable ASCII: two ASCII letters read as one UTF-16 unit give an ideograph
-    too (b"Ot" is U+4F74), so ASCII text with control bytes would otherwise pass for Chinese."""
+    unassigned characters, and the bytes are not mostly printable ASCII: two ASCII letters read as
+    one UTF-16 unit give an ideograph too (b"Ot" is U+4F74), so ASCII text with control bytes would
+    otherwise pass for Chinese."""
     sample = data[: min(len(data), 65536) // 2 * 2]
     if len(sample.translate(None, _PRINTABLE_ASCII)) < 0.15 * len(sample):
         return None
