@@ -1,7 +1,8 @@
 """The one typed configuration object. The flow takes it as a parameter; every stage reads it.
 
-Its fingerprint goes into cache keys and the `runs` table, so a change of any field that
-affects output invalidates cached shard results.
+Its fingerprint goes into the `runs` table and the dedup cache key; `stage_fingerprint` (the fields
+the shard work reads) goes into shard cache keys. A change of any field that affects output thus
+recomputes what depends on it, and no more.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ class DedupConfig:
             raise ValueError("invalid dedup config: " + "; ".join(problems))
 
 
+# DedupConfig fields read only by the corpus-wide step (dedup.corpus_dedup), never by the shard
+# tasks: the staged shards do not depend on them (see PipelineConfig.stage_fingerprint).
+CORPUS_STEP_FIELDS = ("exact_min_chars", "near_threshold", "template_min_docs", "template_max_words")
+
+
 @dataclass(frozen=True)
 class HtmlConfig:
     include_comments: bool = False  # user comments are not article text (documented default)
@@ -88,6 +94,18 @@ class PipelineConfig:
         for k in ("shard_files", "shard_bytes", "shard_max_files"):
             d.pop(k, None)
         d["dedup"].pop("memory_limit", None)
+        blob = json.dumps(d, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def stage_fingerprint(self) -> str:
+        """Hash of the fields the per-shard work (read, clean, dedup keys) depends on: `fingerprint`
+        without the fields only the corpus-wide dedup reads. Staged shards are keyed by this, so
+        tuning a dedup threshold re-runs the dedup and rewrites the output, not the whole clean."""
+        d = self.to_dict()
+        for k in ("shard_files", "shard_bytes", "shard_max_files"):
+            d.pop(k, None)
+        for k in (*CORPUS_STEP_FIELDS, "memory_limit"):
+            d["dedup"].pop(k, None)
         blob = json.dumps(d, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -73,10 +73,12 @@ def record_shards(ctx: RunContext, summaries: list[ShardSummary]) -> None:
 
 
 def dedup_dir(ctx: RunContext) -> Path:
-    """Where this run's dedup decisions live, keyed by the set of staged shards. A shard key covers its
-    files' contents, the code and the configuration, so the same set of keys gives the same decisions:
-    a run in which nothing changed (a scheduled run on a quiet day) reuses them instead of recomputing."""
-    h = hashlib.sha256("\n".join(sorted(s.key for s in ctx.plan.shards)).encode()).hexdigest()[:24]
+    """Where this run's dedup decisions live, keyed by the set of staged shards and the whole config. A
+    shard key covers its files' contents, the code and the configuration the shard work reads; the
+    config fingerprint adds the dedup thresholds. The same key gives the same decisions: a run in
+    which nothing changed (a scheduled run on a quiet day) reuses them instead of recomputing."""
+    blob = "\n".join([ctx.plan.fingerprint, *sorted(s.key for s in ctx.plan.shards)])
+    h = hashlib.sha256(blob.encode()).hexdigest()[:24]
     return Path(ctx.cache_dir) / "dedup" / h
 
 

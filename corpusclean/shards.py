@@ -104,7 +104,7 @@ def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str 
     known = _known_hashes(entries, cache_dir, refresh)
     files = [FilePlan(e.source, e.path, e.size, h[0] if h else None, e.mtime_ns, e.inode, h[1] if h else 0)
              for e, h in zip(entries, known)]
-    fp = config.fingerprint()
+    fp = config.stage_fingerprint()
     shards: list[Shard] = []
     cur: list[FilePlan] = []
     cur_bytes = 0
@@ -120,7 +120,7 @@ def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str 
         shards.append(_make_shard(len(shards), cur, fp))
     if cache_dir is not None:
         _plan_reuse(shards, Path(cache_dir), _stage_fingerprint(fp))
-    return RunPlan(str(raw_dir), files, rejects, shards, fp)
+    return RunPlan(str(raw_dir), files, rejects, shards, config.fingerprint())
 
 
 HASH_INDEX = "file_hashes.parquet"
@@ -293,7 +293,7 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
             if f.sha256 is None:
                 r = pre[f.source] = read_document(FileEntry(f.source, f.path, f.size), config.max_file_bytes)
                 hashed[f.source] = r.sha256 or ""
-        shard = Shard(shard.index, shard_key(shard.files, config.fingerprint(), hashed), shard.files, shard.reuse)
+        shard = Shard(shard.index, shard_key(shard.files, config.stage_fingerprint(), hashed), shard.files, shard.reuse)
         timings["read"] = time.perf_counter() - t0
     out = shard_dir_for(cache_dir, shard)
     done = out / "_SUCCESS"
@@ -360,7 +360,7 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
     (tmp / "_SUCCESS").write_text(json.dumps({"n_docs": n_docs, "n_rejects": n_rejects, "n_blocks": n_blocks,
                                               "files": [f.source for f in shard.files],
                                               "sha256": [f.sha256 or hashed.get(f.source, "") for f in shard.files],
-                                              "stage_fp": _stage_fingerprint(config.fingerprint())}))
+                                              "stage_fp": _stage_fingerprint(config.stage_fingerprint())}))
     shutil.rmtree(out, ignore_errors=True)
     os.replace(tmp, out)
     timings["write"] = time.perf_counter() - tw

@@ -192,6 +192,46 @@ def test_changing_one_of_100_files_reprocesses_one_shard_and_matches_a_full_rebu
     assert len(list((out / ".cache" / "shards").iterdir())) == last["shards_total"]
 
 
+def test_a_new_dedup_threshold_reuses_every_staged_shard_and_matches_a_full_rebuild(tmp_path):
+    """Tuning a corpus-wide dedup threshold must not re-clean the corpus, and must still give the
+    output a fresh run with the new threshold gives; a clean-stage option must re-clean."""
+    rng = random.Random(11)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(40):
+        (raw / f"doc{i:03d}.txt").write_text(_doc(rng, i))
+    # near copies: a long paragraph of an earlier document with its last word changed (Jaccard ~0.96)
+    for i in range(40, 46):
+        words = [rng.choice(_WORDS) for _ in range(60)]
+        para = " ".join(words).capitalize()
+        (raw / f"doc{i:03d}a.txt").write_text(f"Title a {i}\n\n{para} ending.\n")
+        (raw / f"doc{i:03d}b.txt").write_text(f"Title b {i}\n\n{para} finish.\n")
+    loose, strict = PipelineConfig(shard_files=6), PipelineConfig.from_dict(
+        {"shard_files": 6, "dedup": {"near_threshold": 0.99}})
+    out = tmp_path / "out"
+    first = run_pipeline(str(raw), str(out), loose)
+    assert first["shards_processed"] == first["shards_total"] >= 4
+    n_dup = sum(r["reason"] == "duplicate" for r in _rows(out, "removed"))
+    assert n_dup >= 6  # the near copies were caught at 0.8
+
+    second = run_pipeline(str(raw), str(out), strict)
+    assert second["shards_processed"] == 0 and second["shards_cached"] == second["shards_total"]
+    assert sum(r["reason"] == "duplicate" for r in _rows(out, "removed")) <= n_dup - 6
+    runs = pq.read_table(out / "runs").to_pylist()
+    assert runs[0]["config_fingerprint"] != runs[1]["config_fingerprint"]
+    full = tmp_path / "full"
+    run_pipeline(str(raw), str(full), strict, refresh=True, cache_dir=str(tmp_path / "other_cache"))
+    assert_same_output(out, full)
+
+    # back to the first threshold: the first run's output again, still without re-cleaning
+    third = run_pipeline(str(raw), str(out), loose)
+    assert third["shards_processed"] == 0
+    assert sum(r["reason"] == "duplicate" for r in _rows(out, "removed")) == n_dup
+    # an option the shard work reads (language detection) re-cleans every shard
+    fourth = run_pipeline(str(raw), str(out), PipelineConfig(shard_files=6, detect_language=False))
+    assert fourth["shards_processed"] == fourth["shards_total"]
+
+
 # ------------------------------------------------------------------ acceptance 5: SIGKILL while publishing
 
 
