@@ -11,6 +11,7 @@ import json
 import shutil
 import time
 import uuid
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -228,6 +229,8 @@ def run_pipeline(raw_dir: str, out_dir: str, config: PipelineConfig | None = Non
     from .publish import OutputLock
 
     config = config or PipelineConfig()
+    if (msg := config.dedup.banding_warning()) is not None:
+        warnings.warn(msg, UserWarning, stacklevel=2)
     with OutputLock(out_dir):
         ctx = start_run(raw_dir, out_dir, config, cache_dir, refresh=refresh)
         t = time.perf_counter()

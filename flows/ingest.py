@@ -118,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="shingle Jaccard at or above which a paragraph is a near duplicate (LSH tuned for ~0.8)")
     g.add_argument("--no-near", action="store_true", help="exact dedup only")
     g.add_argument("--shingle-words", type=int, default=d.shingle_words, help="words per shingle")
+    g.add_argument("--bands", type=int, default=d.bands,
+                   help=f"LSH bands over the {d.num_perm} MinHash values (more bands find pairs of lower similarity)")
     g.add_argument("--near-min-words", type=int, default=d.near_min_words,
                    help="shorter paragraphs are left to exact dedup")
     g.add_argument("--template-min-docs", type=int, default=d.template_min_docs,
@@ -141,7 +143,7 @@ def config_from_args(a: argparse.Namespace) -> PipelineConfig:
     if a.dask_address and "://" not in a.dask_address:
         raise ValueError("--dask-address must look like tcp://host:8786")
     dedup = DedupConfig(exact_min_chars=a.exact_min_chars, near_enabled=not a.no_near, near_threshold=a.near_threshold,
-                        shingle_words=a.shingle_words, near_min_words=a.near_min_words,
+                        shingle_words=a.shingle_words, near_min_words=a.near_min_words, bands=a.bands,
                         template_min_docs=a.template_min_docs)
     return PipelineConfig(dedup=dedup, html=HtmlConfig(include_comments=a.include_comments),
                           detect_language=not a.no_language, shard_files=a.shard_files)
@@ -355,6 +357,7 @@ def ingest(
     """
     import time
 
+    from prefect import get_run_logger
     from prefect.futures import as_completed
 
     from corpusclean.pipeline import record_shards, start_run
@@ -365,6 +368,8 @@ def ingest(
     on_dask = runner == "DaskTaskRunner"
     n_proc = 1 if on_dask else (processes if processes > 0 else (os.cpu_count() or 1))
     early = _take_early_pool()
+    if (msg := config.dedup.banding_warning()) is not None:
+        get_run_logger().warning(msg)
     with OutputLock(out_dir):
         pool = None
         if not on_dask and n_proc > 1 and _more_files_than(raw_dir, config.shard_files):

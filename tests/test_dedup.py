@@ -201,6 +201,46 @@ def test_band_collisions_follow_the_banding_curve():
         assert lo <= rate <= hi, (changed, rate)
 
 
+def test_the_banding_warning_names_bands_that_find_pairs_at_a_low_threshold(tmp_path):
+    # at near_threshold 0.5 the default 16x8 banding makes ~6 % of the pairs at the threshold candidates
+    # (they are never verified, so never found); the warning must say so and name bands that find them
+    import re
+    import warnings
+
+    from corpusclean.dedup import _band_keys
+    from corpusclean.pipeline import run_pipeline
+
+    assert DedupConfig().banding_warning() is None and DedupConfig(near_threshold=0.7).banding_warning() is None
+    cfg = DedupConfig(near_threshold=0.5)
+    msg = cfg.banding_warning()
+    assert msg is not None and "0.06" in msg
+    bands = int(re.search(r"dedup\.bands=(\d+)", msg).group(1))
+    assert DedupConfig(near_threshold=0.5, bands=bands).banding_warning() is None
+    texts = _pairs_at(random.Random(3), 300, 5)
+    sh, off = shingle_hashes(texts, 5)
+    sets = [set(sh[off[i] : off[i + 1]].tolist()) for i in range(len(texts))]
+    js = [len(a & b) / len(a | b) for a, b in zip(sets[0::2], sets[1::2])]
+    assert 0.4 < float(np.mean(js)) < 0.6  # pairs around the threshold
+    rates = {}
+    for b in (16, bands):
+        keys = _band_keys((sh >> 32).astype(np.uint32), off, 128, b)
+        rates[b] = float((keys[0::2] == keys[1::2]).any(axis=1).mean())
+        expected = float(np.mean([cfg.candidate_probability(j, b) for j in js]))
+        assert abs(rates[b] - expected) < 0.08, (b, rates[b], expected)
+    assert rates[16] < 0.3 and rates[bands] > 0.85
+    # a Python caller hears it too (the flow logs it as a warning)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("A short document with one paragraph of text in it.\n")
+    from corpusclean.config import PipelineConfig
+
+    with pytest.warns(UserWarning, match="near_threshold 0.5"):
+        run_pipeline(str(raw), str(tmp_path / "out"), PipelineConfig(dedup=cfg))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run_pipeline(str(raw), str(tmp_path / "out2"), PipelineConfig())
+
+
 # ---- rules ---------------------------------------------------------------------------------------
 
 
