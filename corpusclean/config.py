@@ -111,22 +111,29 @@ class PipelineConfig:
 
     def fingerprint(self) -> str:
         """Stable hash of the fields that affect output (sharding knobs excluded: they do not)."""
-        d = self.to_dict()
-        for k in ("shard_files", "shard_bytes", "shard_max_files"):
-            d.pop(k, None)
-        d["dedup"].pop("memory_limit", None)
-        blob = json.dumps(d, sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        return self._hash(("memory_limit",))
 
     def stage_fingerprint(self) -> str:
         """Hash of the fields the per-shard work (read, clean, dedup keys) depends on: `fingerprint`
         without the fields only the corpus-wide dedup reads. Staged shards are keyed by this, so
         tuning a dedup threshold re-runs the dedup and rewrites the output, not the whole clean."""
+        return self._hash((*CORPUS_STEP_FIELDS, "memory_limit"))
+
+    def clean_fingerprint(self) -> str:
+        """Hash of the fields reading and cleaning depend on (no dedup field at all): staged rows of
+        an earlier run with the same value are reused when only the MinHash fields changed, and
+        only their dedup keys are computed again."""
+        return self._hash(None)
+
+    def _hash(self, dedup_drop: tuple[str, ...] | None) -> str:
         d = self.to_dict()
         for k in ("shard_files", "shard_bytes", "shard_max_files"):
             d.pop(k, None)
-        for k in (*CORPUS_STEP_FIELDS, "memory_limit"):
-            d["dedup"].pop(k, None)
+        if dedup_drop is None:
+            d.pop("dedup")
+        else:
+            for k in dedup_drop:
+                d["dedup"].pop(k, None)
         blob = json.dumps(d, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

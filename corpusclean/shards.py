@@ -70,6 +70,9 @@ class Shard:
     # version of the file}: when the file's sha256 is there, its rows are copied from that shard
     # instead of recomputed (see process_shard: a hash unknown at planning is only known there)
     reuse: dict[str, dict[str, str]] = field(default_factory=dict)
+    # keys of staged shards in `reuse` made with other MinHash settings (same code and clean config):
+    # rows copied from them get their dedup keys computed again
+    rekey: frozenset[str] = frozenset()
 
     @property
     def bytes(self) -> int:
@@ -119,7 +122,7 @@ def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str 
     if cur:
         shards.append(_make_shard(len(shards), cur, fp))
     if cache_dir is not None:
-        _plan_reuse(shards, Path(cache_dir), _stage_fingerprint(fp))
+        _plan_reuse(shards, Path(cache_dir), _stage_fingerprint(fp), _stage_fingerprint(config.clean_fingerprint()))
     return RunPlan(str(raw_dir), files, rejects, shards, config.fingerprint())
 
 
@@ -183,32 +186,41 @@ def _stage_fingerprint(config_fp: str) -> str:
     return f"{code_fingerprint()}:{config_fp}"
 
 
-def _plan_reuse(shards: list[Shard], cache_dir: Path, stage_fp: str) -> None:
+def _plan_reuse(shards: list[Shard], cache_dir: Path, stage_fp: str, clean_fp: str) -> None:
     """For each shard not staged yet, find its unchanged files in staged shards of earlier runs.
 
     With 1 % of files edited at random nearly every shard changes, so shard-level caching alone
     recomputes nearly everything; per-file reuse makes a re-run cost what changed (plus copying rows).
     Results are per document (classify_dumps equals classify_dump per document, build_keys is per
-    row), so copied rows equal recomputed ones.
+    row), so copied rows equal recomputed ones. A staged shard made with other MinHash settings but
+    the same clean config still gives its rows; only their keys are computed again (`Shard.rekey`).
     """
     root = cache_dir / "shards"
     todo = [s for s in shards if not (root / s.key / "_SUCCESS").exists()]
     if not todo or not root.is_dir():
         return
     where: dict[str, dict[str, str]] = {}
-    for d in sorted(root.iterdir()):
-        try:
-            info = json.loads((d / "_SUCCESS").read_text())
-        except (OSError, ValueError):
-            continue
-        if info.get("stage_fp") != stage_fp or "sha256" not in info:
-            continue
-        for src, sha in zip(info["files"], info["sha256"]):
-            if sha:
-                where.setdefault(src, {}).setdefault(sha, d.name)
+    rekey: set[str] = set()
+    for exact in (True, False):  # same keys first: a copy whose keys need no recomputing wins
+        for d in sorted(root.iterdir()):
+            try:
+                info = json.loads((d / "_SUCCESS").read_text())
+            except (OSError, ValueError):
+                continue
+            if "sha256" not in info or (info.get("stage_fp") == stage_fp) != exact:
+                continue
+            if not exact:
+                if info.get("clean_fp") != clean_fp:
+                    continue
+                rekey.add(d.name)
+            for src, sha in zip(info["files"], info["sha256"]):
+                if sha:
+                    where.setdefault(src, {}).setdefault(sha, d.name)
     for s in todo:
         s.reuse = {f.source: ({f.sha256: c[f.sha256]} if f.sha256 is not None else c) for f in s.files
                    if (c := where.get(f.source)) is not None and (f.sha256 is None or f.sha256 in c)}
+        used = {k for c in s.reuse.values() for k in c.values()}
+        s.rekey = frozenset(used & rekey)
 
 
 def code_fingerprint() -> str:
@@ -293,7 +305,8 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
             if f.sha256 is None:
                 r = pre[f.source] = read_document(FileEntry(f.source, f.path, f.size), config.max_file_bytes)
                 hashed[f.source] = r.sha256 or ""
-        shard = Shard(shard.index, shard_key(shard.files, config.stage_fingerprint(), hashed), shard.files, shard.reuse)
+        shard = Shard(shard.index, shard_key(shard.files, config.stage_fingerprint(), hashed), shard.files, shard.reuse,
+                      shard.rekey)
         timings["read"] = time.perf_counter() - t0
     out = shard_dir_for(cache_dir, shard)
     done = out / "_SUCCESS"
@@ -307,9 +320,12 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
     reuse = {f.source: k for f in shard.files
              if (k := shard.reuse.get(f.source, {}).get(f.sha256 or hashed.get(f.source, ""))) is not None}
     if reuse and not refresh:
-        copied = _copy_staged(cache_dir, reuse)
+        tr = time.perf_counter()
+        copied = _copy_staged(cache_dir, reuse, shard.rekey, config)
         if copied is None:  # an earlier shard vanished or is unreadable: compute everything
             reuse = {}
+        if shard.rekey:
+            timings["rekey"] = time.perf_counter() - tr
     for f in shard.files:
         if f.source in reuse and not refresh:
             continue
@@ -360,7 +376,8 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
     (tmp / "_SUCCESS").write_text(json.dumps({"n_docs": n_docs, "n_rejects": n_rejects, "n_blocks": n_blocks,
                                               "files": [f.source for f in shard.files],
                                               "sha256": [f.sha256 or hashed.get(f.source, "") for f in shard.files],
-                                              "stage_fp": _stage_fingerprint(config.stage_fingerprint())}))
+                                              "stage_fp": _stage_fingerprint(config.stage_fingerprint()),
+                                              "clean_fp": _stage_fingerprint(config.clean_fingerprint())}))
     shutil.rmtree(out, ignore_errors=True)
     os.replace(tmp, out)
     timings["write"] = time.perf_counter() - tw
@@ -373,9 +390,11 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
 _STAGE_DICT = {"keys": ["doc_id", "source", "source_sha256", "site", "label"]}
 
 
-def _copy_staged(cache_dir, reuse: dict[str, str]) -> dict[str, list[pa.Table]] | None:
+def _copy_staged(cache_dir, reuse: dict[str, str], rekey: frozenset[str] = frozenset(),
+                 config: PipelineConfig | None = None) -> dict[str, list[pa.Table]] | None:
     """The staged rows of the reused files, read from the shards that hold them (filtered by source /
-    doc_id with Arrow, no per-row Python)."""
+    doc_id with Arrow, no per-row Python). Rows from a shard in `rekey` get new dedup keys, built from
+    the copied rows with `config`'s MinHash settings."""
     by_key: dict[str, list[str]] = {}
     for src, key in reuse.items():
         by_key.setdefault(key, []).append(src)
@@ -385,6 +404,11 @@ def _copy_staged(cache_dir, reuse: dict[str, str]) -> dict[str, list[pa.Table]] 
         for key, sources in sorted(by_key.items()):
             ids = pa.array([doc_id_for(x) for x in sources], pa.string())
             for name in STAGE_FILES:
+                if name == "keys" and key in rekey:
+                    from .dedup import build_keys
+
+                    out[name].append(build_keys(_keys_input(out["blocks"][-1], out["docs"][-1]), config.dedup))
+                    continue
                 t = pq.read_table(root / key / f"{name}.parquet")
                 col = "source" if name == "rejects" else "doc_id"
                 want = pa.array(sources, pa.string()) if col == "source" else ids
@@ -392,6 +416,26 @@ def _copy_staged(cache_dir, reuse: dict[str, str]) -> dict[str, list[pa.Table]] 
     except (OSError, pa.ArrowInvalid):
         return None
     return out
+
+
+def _keys_input(blocks: pa.Table, docs: pa.Table) -> pa.Table:
+    """The dedup keys input of staged rows, as `_stage_and_keys` builds it from fresh results: the
+    keys text is the staged `text` when set (see STAGED_BLOCKS), else the raw text (stripped unless
+    the block is kept, for which `text` is only left null when it equals the raw text)."""
+    text, raw = blocks.column("text").to_pylist(), blocks.column("raw_text").to_pylist()
+    kept = blocks.column("kept").to_pylist()
+    keys_text = [t if t is not None else (r if k else r.strip()) for t, r, k in zip(text, raw, kept)]
+    idx = pc.index_in(blocks.column("doc_id"), value_set=docs.column("doc_id"))
+    return pa.table({
+        "doc_id": blocks.column("doc_id"),
+        "source": docs.column("source").take(idx),
+        "source_sha256": docs.column("source_sha256").take(idx),
+        "site": docs.column("site").take(idx),
+        "position": blocks.column("position"),
+        "kept": blocks.column("kept"),
+        "label": blocks.column("label"),
+        "text": pa.array(keys_text, pa.string()),
+    }, schema=_KEYS_INPUT_SCHEMA)
 
 
 def _merge_staged(shard: Shard, fresh: dict[str, pa.Table], copied: dict[str, list[pa.Table]]) -> dict[str, pa.Table]:

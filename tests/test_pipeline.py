@@ -425,3 +425,24 @@ def test_a_config_from_json_is_checked_like_the_command_line(bad):
     # a deployment's `config` parameter is JSON; template_min_docs 1 removed every short paragraph there
     with pytest.raises(ValueError, match="invalid"):
         PipelineConfig.from_dict(bad)
+
+
+def test_keys_input_rebuilt_from_staged_rows_equals_the_one_built_from_fresh_results(tmp_path):
+    """New MinHash settings recompute keys from staged rows (`_keys_input`); they must be the keys
+    input the shard task builds from its fresh results, for every format (text, HTML, wikitext,
+    CRLF, whitespace around blocks)."""
+    from corpusclean.config import PipelineConfig
+    from corpusclean.readers import discover, read_document
+    from corpusclean.shards import _keys_input, _stage_and_keys, process_documents
+
+    raw = make_corpus(tmp_path / "raw")
+    (raw / "spaced.html").write_text("<html><body><pre>  indented line one\n\n  second block  </pre>"
+                                     "<p>  A paragraph with spaces around it.  </p></body></html>")
+    entries, _ = discover(raw)
+    raws = [read_document(e) for e in entries]
+    results = list(process_documents(raws, PipelineConfig()))
+    tables, keys_in = _stage_and_keys(results, [])
+    assert len(results) == len(entries) and keys_in.num_rows > 200
+    assert set(tables["docs"].column("format").to_pylist()) >= {"text", "html", "wikitext"}
+    rebuilt = _keys_input(tables["blocks"], tables["docs"])
+    assert rebuilt.equals(keys_in)
