@@ -66,7 +66,7 @@ class Shard:
     index: int
     key: str  # content key; provisional (starts with "?") while some file's sha256 is unknown
     files: list[FilePlan]
-    # source -> {sha256: key of a staged shard (of an earlier run, same code and config) holding that
+    # source -> {sha256: key of a staged shard (of an earlier run, same code and shard config) holding that
     # version of the file}: when the file's sha256 is there, its rows are copied from that shard
     # instead of recomputed (see process_shard: a hash unknown at planning is only known there)
     reuse: dict[str, dict[str, str]] = field(default_factory=dict)
