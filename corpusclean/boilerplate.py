@@ -27,12 +27,18 @@ from importlib import resources
 
 import numpy as np
 
-from .features import (B_ATTRIB, FEATURE_NAMES, FULL_NAMES, BatchFeatures, DocFeatures, _first_per_doc, _gram_keys,
+from .features import (B_ATTRIB, FEATURE_NAMES, FULL_NAMES, STRONG_PROMO_PHRASES, BatchFeatures, DocFeatures, _first_per_doc, _gram_keys,
                        _KMIX, _hash_lines, _in_sorted, _last_per_doc, _sorted_unique, batch_features, batch_features_flat, doc_features)
 from .records import Block, Decision, Metadata
 from .treemodel import TreeEnsemble
 
 _I = {n: i for i, n in enumerate(FEATURE_NAMES)}
+
+# A copyright line that reads like prose ("Copyright protects original expression, ...") is article
+# text unless it has a notice's shape: a (c) sign, a year, or "all rights reserved" closing the line.
+_COPYRIGHT_NOTICE = re.compile(r"©|\(c\)|(?<!\d)(?:19|20)\d\d(?!\d)|all rights reserved\W*$", re.I)
+_STRONG_PROMO = re.compile(r"(?<!\w)(?:" + "|".join(
+    re.escape(p.lower()) for p in sorted(STRONG_PROMO_PHRASES, key=len, reverse=True)) + r")(?!\w)")
 KEEP_THRESHOLD = 0.3  # chosen by 5-fold CV by page (recall matters more than precision for ROUGE F1)
 MODEL_FILE = "boilerplate_trees.npz"
 
@@ -382,7 +388,11 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
 
     # footer / copyright
     setm(col("print_ed") > 0, "footer", "rule:print_edition")
-    setm((col("copyright") > 0) & (words <= 30), "footer", "rule:copyright")
+    cr = np.flatnonzero((col("copyright") > 0) & (words <= 30) & (lab == 0))
+    if cr.size:
+        notice = np.zeros(n, dtype=bool)
+        notice[cr] = [not prose[i] or _COPYRIGHT_NOTICE.search(texts[i].strip()) is not None for i in cr.tolist()]
+        setm(notice, "footer", "rule:copyright")
 
     # photo captions / credits, and truncated repeats of a caption (neighbours of captions only)
     cap = setm((col("credit") > 0) & (words <= 60), "caption", "rule:photo_credit")
@@ -403,6 +413,11 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
 
     # promos: short lines with promo vocabulary, plus adjacent short non-period lines
     pm = setm((col("promo") > 0) & (words <= 25) & ~prose, "promo", "rule:promo_vocab")
+    sp = np.flatnonzero((col("promo") > 0) & (words <= 40) & (lab == 0))
+    if sp.size:  # disclosures and paywall notices read like prose but are never article text
+        strong = np.zeros(n, dtype=bool)
+        strong[sp] = [_STRONG_PROMO.search(" ".join(texts[i].lower().split())) is not None for i in sp.tolist()]
+        pm = pm | setm(strong, "promo", "rule:promo_disclosure")
     if pm.any():
         nb = np.zeros(n, dtype=bool)
         nb[:-1] |= pm[1:] & same_next[:-1]
@@ -532,13 +547,18 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     headline = (words >= 3) & (words <= 30) & ~endp & (col("starts_lower") == 0) & (col("end_colon") == 0)
     title_doc = np.full(k, -1, dtype=np.int64)
     h4 = headline & (words >= 4)
+    # next to the byline block (the dateline and an author line beside it): a line that is itself a
+    # date or time ("Updated 3 June 2024, 10:45") is a second dateline, not the headline
+    h4t = h4 & (col("has_date") == 0) & (col("has_time") == 0)
     for d, bi in enumerate(by_doc.tolist()):
         if bi < 0:
             continue
         a0, a1 = int(off[d]), int(off[d + 1])
-        lim_t = max(int(f.regions[d, 0]), bi + 2)
-        for j in (bi - 1, bi + 1, bi - 2, bi + 2):
-            if a0 <= j < a1 and lab[j] == 0 and h4[j] and j <= lim_t:
+        s0 = bi - 1 if bi - 1 >= a0 and det[bi - 1] == "rule:author_line" else bi
+        s1 = bi + 1 if bi + 1 < a1 and det[bi + 1] == "rule:author_line" else bi
+        lim_t = max(int(f.regions[d, 0]), s1 + 2)
+        for j in (s0 - 1, s1 + 1, s0 - 2, s1 + 2):
+            if a0 <= j < a1 and lab[j] == 0 and h4t[j] and j <= lim_t:
                 title_doc[d] = j
                 break
     need = title_doc < 0

@@ -49,7 +49,8 @@ def _load_vocab(name: str) -> list[str]:
 
 SHARE_WORDS = frozenset(w for ln in _load_vocab("boilerplate_share.txt") for w in ln.split())
 RELATED_HEADERS = frozenset(_load_vocab("boilerplate_related.txt"))
-PROMO_PHRASES = tuple(_load_vocab("boilerplate_promo.txt"))
+STRONG_PROMO_PHRASES = tuple(_load_vocab("boilerplate_promo_strong.txt"))
+PROMO_PHRASES = tuple(_load_vocab("boilerplate_promo.txt")) + STRONG_PROMO_PHRASES
 
 # Languages whose jusText stop-word list is considered when guessing the document language.
 _STOP_LANGS = (
@@ -67,7 +68,8 @@ _SENT = "\x01"  # line sentinel token (the character is removed from the text fi
 _MONTH_WORDS = (
     "jan january feb february mar march apr april may jun june jul july aug august sep sept september "
     "oct october nov november dec december"
-).split()
+).split() + [  # and the month names of other languages that bylines use (data/byline_words.txt)
+    w for ln in _load_vocab("byline_words.txt") if ln.startswith("month_") for w in ln.split(":", 1)[1].split()]
 _BYLINE_WORDS = ("by", "von", "par", "por", "di", "door", "av", "af")
 _CREDIT_WORDS = ("photo", "photos", "photograph", "photographs", "image", "images", "picture", "pictures",
                  "pic", "pics", "credit", "credits", "illustration", "graphic", "foto", "fotos", "bild")

@@ -196,6 +196,47 @@ def test_a_japanese_dateline_is_the_byline_and_the_headline_the_title():
     assert all(by[x].label == "paragraph" for x in ja[2:])
 
 
+DE = ["Der Gemeinderat von Talbach hat am Dienstag den Bau einer neuen Fußgängerbrücke über den Fluss "
+      "beschlossen, die das Wohngebiet mit dem Bahnhof verbinden soll.",
+      "Die Kosten von rund drei Millionen Euro tragen Land und Gemeinde gemeinsam, teilte die Verwaltung "
+      "nach der Sitzung mit, die bis in den späten Abend dauerte.",
+      "Anwohner hatten sich seit Jahren für eine direkte Verbindung eingesetzt, weil der Umweg über die "
+      "Hauptstraße für Fußgänger und Radfahrer gefährlich sei.",
+      "Die Bauarbeiten sollen im kommenden Frühjahr beginnen und nach Angaben der Planer etwa achtzehn "
+      "Monate dauern, sofern das Wetter mitspielt."]
+
+
+def test_a_german_page_reads_its_dateline_and_drops_its_own_language_labels():
+    page = ["Neue Brücke soll Wohngebiet und Bahnhof verbinden", "Von Jonas Rehberg", "14. März 2024",
+            DE[0], DE[1], "Anzeige", DE[2], DE[3], "Lesen Sie auch", "Freibad öffnet früher als geplant",
+            "Weiterer Radweg entlang der Landstraße"]
+    by, meta, _ = _run("\n".join(page))
+    assert by["14. März 2024"].label == "byline" and meta.published.startswith("2024-03-14")
+    assert meta.authors == ["Jonas Rehberg"] and meta.title == page[0]
+    assert by["Anzeige"].label == "promo"
+    assert [by[x].label for x in page[8:]] == ["related"] * 3
+    assert all(by[x].keep for x in DE[:2])
+
+
+def test_the_title_is_not_a_second_dateline_below_the_byline():
+    page = ["Harbour cranes return to work after a week of repairs", "By Ana Lind", "March 3, 2020",
+            "Updated March 4, 2020 at 10:45", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert meta.title == page[0] and by[page[0]].label == "title"
+    assert meta.authors == ["Ana Lind"] and meta.published.startswith("2020-03-03")
+
+
+def test_copyright_in_a_sentence_is_text_but_a_notice_and_a_disclosure_are_not():
+    prose = ("Copyright protects the way an idea is expressed, and a faithful photograph of a flat "
+             "painting adds very little expression of its own.")
+    disclosure = "This post may contain affiliate links. Please read our disclosure policy."
+    page = [P1, prose, disclosure, P2, P3, "Copyright 2021 Example Media Group"]
+    by, _, _ = _run("\n".join(page))
+    assert by[prose].keep, by[prose]
+    assert (by[disclosure].label, by[disclosure].detail) == ("promo", "rule:promo_disclosure")
+    assert by["Copyright 2021 Example Media Group"].label == "footer"
+
+
 def test_empty_and_plain_document():
     assert classify_dump([]) == ([], classify_dump([])[1])
     by, meta, _ = _run("\n".join([P1, P2, P3, P4]))
