@@ -16,8 +16,11 @@ from .records import Block, Citation, Decision, Metadata
 
 _EDIT = re.compile(r"\s*\[\s*edit\s*\]\s*$", re.I)
 _REF = re.compile(r"\s*\d{1,4}[.)]\s*[\^↑]")
-_MARKER = re.compile(r"\[(\d{1,4})\](?::\s?\d+(?:[–-]\d+)?(?:,\s?\d+)*)?")
-_NOTE_MARKER = re.compile(r"\[(?:note|nb|n|lower-alpha|upper-alpha)?\s?[a-z]?\d{0,3}\]")
+# A citation or note marker is attached to the text before it ("in 1990.[12]"): a bracket after a space
+# is the text's own ("Foo v Bar [1932] UKHL 100", a quote's "[a] fine day"), and so is a letter bracket
+# followed by a letter (a quote's capitalisation change: "[t]he arches").
+_MARKER = re.compile(r"(?<=\S)\[(\d{1,4})\](?::\s?\d+(?:[–-]\d+)?(?:,\s?\d+)*)?")
+_NOTE_MARKER = re.compile(r"(?<=\S)\[(?:note|nb|n|lower-alpha|upper-alpha)?\s?[a-z]?\d{0,3}\](?![^\W\d_])")
 _BRACKET = re.compile(r"\[([^\[\]]{1,80})\]")
 _SENT_END = re.compile(r"[.!?:;…\"”’')\]]\s*$")
 _BULLET = re.compile(r"\s*(?:[•·▪◦‣*\-–]|\d{1,3}[.)])\s+")

@@ -73,6 +73,13 @@ def test_inline_cleanup_keeps_editorial_brackets():
     assert cites == (3, 12)
 
 
+def test_inline_cleanup_keeps_a_quote_s_letter_brackets_and_legal_citations():
+    text, cites = clean_inline('He wrote that "[t]he arches were rebuilt" and "[i]t was [a] fine day".[4][b] '
+                               'See Foo v Bar [1932] UKHL 100.[5]')
+    assert text == 'He wrote that "[t]he arches were rebuilt" and "[i]t was [a] fine day". See Foo v Bar [1932] UKHL 100.'
+    assert cites == (4, 5)
+
+
 def test_heading_text_and_cites():
     blocks, decisions, cits, meta = _run()
     heading = next(d for d in decisions if d.label == "heading")
