@@ -15,7 +15,8 @@ from .citations import _wordlist, normalised_key, parse_reference_lines
 from .records import Block, Citation, Decision, Metadata
 
 _EDIT = re.compile(r"\s*\[\s*edit\s*\]\s*$", re.I)
-_REF = re.compile(r"\s*\d{1,4}[.)]\s*[\^↑]")
+_REF = re.compile(r"\s*(?:\d{1,4}[.)]\s*[\^↑]|[\^↑]\s)")  # "12. ^ a b …"; browsers copy an <ol> without numbers: "^ a b …"
+_REF_NUMBER = re.compile(r"\s*\d{1,4}[.)]")
 # A citation or note marker is attached to the text before it ("in 1990.[12]"): a bracket after a space
 # is the text's own ("Foo v Bar [1932] UKHL 100", a quote's "[a] fine day"), and so is a letter bracket
 # followed by a letter (a quote's capitalisation change: "[t]he arches").
@@ -180,14 +181,20 @@ def analyse_dump(blocks: list[Block]) -> tuple[list[Decision], list[Citation], M
             dec[i] = Decision("wiki_chrome", "back-matter link list")
             continue
         dec[i] = _body_decision(i, texts, dec)
-    # 5. citations
-    parsed = parse_reference_lines([texts[i] for i in ref_idx])
+    # 5. citations; a reference line copied without its number takes the next one (the list's own order)
+    lines, last = [], 0
+    for i in ref_idx:
+        m = _REF_NUMBER.match(texts[i])
+        last = int(texts[i][: m.end()].strip()[:-1]) if m else last + 1
+        lines.append(texts[i] if m else f"{last}. {texts[i]}")
+    parsed = parse_reference_lines(lines)
     cits: list[Citation] = []
     by_num: dict[int, Citation] = {}
     seen: dict[str, int] = {}
     for i, c in zip(ref_idx, parsed):
         if c is None:
             continue
+        c.raw = texts[i]
         c.raw_start, c.raw_end = blocks[i].raw_start, blocks[i].raw_end
         for key in _dup_keys(c):
             if key in seen and c.duplicate_of is None:

@@ -98,3 +98,29 @@ def test_citations_cited_in_and_duplicates():
     first_para = next(i for i, d in enumerate(decisions) if d.label == "paragraph")
     assert c1.cited_in == [first_para] and c2.cited_in == [first_para]
     assert c1.raw_start == blocks[next(i for i, d in enumerate(decisions) if d.label == "references")].raw_start
+
+
+def test_a_reference_list_copied_without_its_numbers_is_numbered_in_order():
+    # browsers copy an <ol> without its numbers: "^ a b ..." lines take the list's order
+    from corpusclean.blocks import split_lines
+
+    text = "\n".join([
+        "Stone Weir", "From Wikipedia, the free encyclopedia", "Jump to navigation Jump to search",
+        "The Stone Weir is a low masonry dam across the river Lenn near the village of Aldhurst, built in "
+        "1784 to feed a mill race.[1] It was restored in 1991.[2]",
+        "History[edit]",
+        "The weir replaced a timber structure that had been washed away by a flood in the winter of 1781, "
+        "according to the parish records.[3][1]",
+        "References[edit]",
+        '^ a b "Stone Weir". Historic England. Retrieved 12 March 2021.',
+        "^ Smith, John (1999). Mills of the Lenn Valley. Aldhurst: Riverside Press. ISBN 978-0-00-000000-2.",
+        '^ "Flood of 1781". The Aldhurst Gazette. 3 May 1982. Retrieved 2 May 2019.',
+    ])
+    blocks = split_lines(text)
+    assert is_wikipedia_dump(blocks)
+    decisions, cits, _ = analyse_dump(blocks)
+    assert [d.label for d in decisions[-3:]] == ["references"] * 3
+    assert [(c.ref_number, c.backlinks, c.title) for c in cits] == [
+        (1, 2, "Stone Weir"), (2, 1, "Mills of the Lenn Valley"), (3, 1, "Flood of 1781")]
+    assert [c.cited_in for c in cits] == [[3, 5], [3], [5]]
+    assert cits[0].raw == blocks[7].text.strip() and cits[2].access_date == "2019-05-02"
