@@ -51,17 +51,30 @@ def _backlink_labels():
             yield a + b
 
 
+# the word some Wikipedias put before the last back-link label: "a b et c" (fr), "a y b" (es), "a e b" (it, pt)
+_BACKLINK_JOIN = frozenset(("et", "y", "e", "und", "en", "och", "og", "i"))
+
+
 def split_backlinks(rest: str) -> tuple[int, str]:
     """'a b c text' -> (3, 'text'); labels must run a, b, c… in order (a lone '^' means 1 use)."""
     tokens = rest.split(" ")
-    n = 0
-    for label, tok in zip(_backlink_labels(), tokens):
+    n = used = 0
+    labels = _backlink_labels()
+    label = next(labels)
+    while used < len(tokens):
+        tok = tokens[used]
         if tok != label:
+            # "a b et c": a join word between two labels
+            if n >= 1 and tok in _BACKLINK_JOIN and used + 1 < len(tokens) and tokens[used + 1] == label:
+                used += 1
+                continue
             break
         n += 1
+        used += 1
+        label = next(labels)
     if n < 2:  # a single "a" is a word, not a back-link list
         return 1, rest.strip()
-    return n, " ".join(tokens[n:]).strip()
+    return n, " ".join(tokens[used:]).strip()
 
 
 def is_reference_line(line: str) -> bool:

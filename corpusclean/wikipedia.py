@@ -14,7 +14,11 @@ from functools import lru_cache
 from .citations import _wordlist, normalised_key, parse_reference_lines
 from .records import Block, Citation, Decision, Metadata
 
-_EDIT = re.compile(r"\s*\[\s*edit\s*\]\s*$", re.I)
+# "[edit]" after a heading, in the languages of data/wiki_edit_markers.txt ("[Bearbeiten | Quelltext bearbeiten]")
+_EDIT = re.compile(r"\s*\[\s*(?:" + "|".join(
+    r"\s*\|\s*".join(map(re.escape, m.split(" | "))) for m in sorted(_wordlist("wiki_edit_markers.txt"), key=len, reverse=True)
+) + r")\s*\]\s*$", re.I)
+_TOC_ENTRY = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+\S")  # "1 History", "1.1 Construction"
 _REF = re.compile(r"\s*(?:\d{1,4}[.)]\s*[\^↑]|[\^↑]\s)")  # "12. ^ a b …"; browsers copy an <ol> without numbers: "^ a b …"
 _REF_NUMBER = re.compile(r"\s*\d{1,4}[.)]")
 # A citation or note marker is attached to the text before it ("in 1990.[12]"): a bracket after a space
@@ -26,6 +30,10 @@ _BRACKET = re.compile(r"\[([^\[\]]{1,80})\]")
 _SENT_END = re.compile(r"[.!?:;…\"”’')\]]\s*$")
 _BULLET = re.compile(r"\s*(?:[•·▪◦‣*\-–]|\d{1,3}[.)])\s+")
 MAX_CHROME_LEN = 160  # chrome lines are short; longer lines skip the phrase tests
+MAX_CHROME_PREFIX_LEN = 600  # ...except the prefix phrases: the licence footer is ~300 characters
+# substrings of the page-top chrome that only a Wikipedia page has ("From Wikipedia, ...", "Jump to
+# navigation", "Zur Navigation springen", "Aller à la navigation", "Ir a la navegación", ...)
+_SIGNATURE = ("wikip", "jump to", "navigation", "navegación", "navegação", "navigazione", "navigatie")
 
 
 @lru_cache(maxsize=1)
@@ -59,11 +67,13 @@ def _norm(s: str) -> str:
 
 
 def is_chrome_line(text: str) -> bool:
+    if len(text) > 2 * MAX_CHROME_PREFIX_LEN:
+        return False
     t = _norm(text)
-    if not t or len(t) > MAX_CHROME_LEN:
+    if not t or len(t) > MAX_CHROME_PREFIX_LEN:
         return False
     exact, prefix = _chrome()
-    return t in exact or t.startswith(prefix)
+    return (len(t) <= MAX_CHROME_LEN and t in exact) or t.startswith(prefix)
 
 
 def is_maintenance_tag(inner: str) -> bool:
@@ -102,13 +112,13 @@ def is_wikipedia_dump(blocks: list[Block]) -> bool:
     """Generic anatomy test: chrome lines, '[edit]' headings, '^' reference lines."""
     head = blocks[:4000]
     low = "\n".join([b.text for b in head]).casefold()
-    if "edit" not in low and "wikipedia" not in low and "jump to" not in low:
+    if "]" not in low and not any(x in low for x in _SIGNATURE):
         return False  # cheap gate: a score >= 4 needs a chrome line or an [edit] heading
     chrome = edits = refs = retrieved = 0
     for b in head:
         t = b.text
         if len(t) <= MAX_CHROME_LEN:
-            if is_chrome_line(t) and ("wikipedia" in t.casefold() or "jump to" in t.casefold()):
+            if is_chrome_line(t) and any(x in t.casefold() for x in _SIGNATURE):
                 chrome += 1
             if _EDIT.search(t):
                 edits += 1
@@ -140,10 +150,16 @@ def analyse_dump(blocks: list[Block]) -> tuple[list[Decision], list[Citation], M
         meta.title = _EDIT.sub("", texts[0]).strip()
         dec[0] = Decision("title", "first line of the article")
         i0 = 1
-    # 2. chrome lines anywhere
+    # 2. chrome lines anywhere; the table of contents under its header ("Contents", "Sommaire")
+    toc = False
     for i in range(n):
         if dec[i] is None and is_chrome_line(texts[i]):
             dec[i] = Decision("wiki_chrome", "page chrome phrase")
+            toc = _sections().get(_norm(texts[i]).removesuffix(" hide"), "") == "toc"
+        elif toc and dec[i] is None and len(texts[i]) <= 120 and _TOC_ENTRY.match(texts[i]):
+            dec[i] = Decision("wiki_chrome", "table of contents")
+        else:
+            toc = False
     # 3. infobox: between the chrome at the top and the first prose paragraph
     first_prose = next((i for i in range(i0, n) if dec[i] is None and _is_prose(texts[i])), n)
     top_chrome = any(dec[i] is not None and dec[i].label == "wiki_chrome" for i in range(i0, min(first_prose, i0 + 6)))

@@ -124,3 +124,49 @@ def test_a_reference_list_copied_without_its_numbers_is_numbered_in_order():
         (1, 2, "Stone Weir"), (2, 1, "Mills of the Lenn Valley"), (3, 1, "Flood of 1781")]
     assert [c.cited_in for c in cits] == [[3, 5], [3], [5]]
     assert cits[0].raw == blocks[7].text.strip() and cits[2].access_date == "2019-05-02"
+
+
+def test_a_german_article_dump_is_recognised_with_its_own_chrome_contents_and_references():
+    from corpusclean.blocks import split_lines
+
+    lines = [
+        "Mühle Talbach",
+        "aus Wikipedia, der freien Enzyklopädie",
+        "Zur Navigation springen Zur Suche springen",
+        "Die Mühle Talbach ist eine ehemalige Wassermühle am Talbach im Landkreis Oberau, die bis 1962 "
+        "Getreide mahlte und heute ein kleines Museum beherbergt.[1]",
+        "Inhaltsverzeichnis",
+        "1 Geschichte",
+        "1.1 Wiederaufbau",
+        "2 Einzelnachweise",
+        "Geschichte[Bearbeiten | Quelltext bearbeiten]",
+        "Die Mühle wurde 1688 erstmals erwähnt und nach einem Brand im Jahr 1841 in Stein wieder "
+        "aufgebaut, wie die Gemeindechronik berichtet.[2][1]",
+        "Einzelnachweise[Bearbeiten | Quelltext bearbeiten]",
+        "1. ↑ a b Mühle Talbach. In: muehlen-oberau.de. Abgerufen am 3. Mai 2021.",
+        "2. ↑ Anna Weiß: Mühlen im Oberland. Heimatverlag, Oberau 2004, ISBN 3-00-000000-0, S. 12.",
+        "Kategorien: Wassermühle | Museum im Landkreis Oberau",
+        "Diese Seite wurde zuletzt am 2. Februar 2024 um 10:15 Uhr bearbeitet.",
+        "Der Text ist unter der Lizenz „Creative-Commons Namensnennung – Weitergabe unter gleichen "
+        "Bedingungen“ verfügbar; Informationen zu den Urhebern und zum Lizenzstatus eingebundener "
+        "Mediendateien (etwa Bilder oder Videos) können im Regelfall durch Anklicken dieser abgerufen "
+        "werden. Möglicherweise unterliegen die Inhalte jeweils zusätzlichen Bedingungen.",
+    ]
+    blocks = split_lines("\n".join(lines))
+    assert is_wikipedia_dump(blocks)
+    decisions, cits, meta = analyse_dump(blocks)
+    lab = {b.text.strip(): d for b, d in zip(blocks, decisions)}
+    assert meta.title == "Mühle Talbach" and meta.kind == "wikipedia"
+    assert [lab[x].label for x in lines[4:8]] == ["wiki_chrome"] * 4  # the table of contents
+    assert (lab[lines[8]].label, lab[lines[8]].text) == ("heading", "Geschichte")
+    assert lab[lines[3]].keep and lab[lines[9]].keep and lab[lines[9]].cites == (2, 1)
+    assert len(lines[-1]) > 300 and all(lab[x].label == "wiki_chrome" for x in lines[-3:])
+    assert [(c.ref_number, c.backlinks, c.cited_in) for c in cits] == [(1, 2, [3, 9]), (2, 1, [9])]
+
+
+def test_back_link_labels_joined_by_a_word():
+    from corpusclean.citations import split_backlinks
+
+    assert split_backlinks("a b et c Jean Martin, Les moulins") == (3, "Jean Martin, Les moulins")
+    assert split_backlinks("a y b Ana Ruiz") == (2, "Ana Ruiz")
+    assert split_backlinks("a et al. wrote") == (1, "a et al. wrote")
