@@ -180,7 +180,10 @@ class _Walker:
                 flush()
                 self.walk(ch, _region_of(ch, region))
             elif _region_of(ch, region) != region and _region_of(ch, region) in ("chrome", "caption", "infobox") \
-                    and "mw-editsection" not in _classes(ch):
+                    and "mw-editsection" not in _classes(ch) \
+                    and not (_region_of(ch, region) == "chrome" and "".join(buf).strip()):
+                # (an inline chrome element inside running text, such as a "[citation needed]" <sup
+                # class="noprint">, stays in the text for clean_inline: splitting there cut the sentence)
                 flush()
                 self.walk(ch, _region_of(ch, region))
             else:
@@ -190,11 +193,29 @@ class _Walker:
         flush()
 
 
-def _note_numbers(root) -> dict[str, int]:
-    """'cite_note-…' id -> reference number (position in its list, honouring <ol start>)."""
+def _lettered_notes(root) -> frozenset[str]:
+    """'cite_note-…' ids that the text only points at with lettered markers ("[a]", "[note 1]"): the
+    items of an explanatory-notes list, which is numbered from 1 like the reference list beside it."""
+    labels: dict[str, set[bool]] = {}
+    for sup in root.iter("sup"):
+        if not _classes(sup) & {"reference", "mw-ref"}:
+            continue
+        for a in sup.iter("a"):
+            t = _ref_target(a.get("href"))
+            if t:
+                labels.setdefault(t, set()).add(a.text_content().strip("[] \u00a0").isdigit())
+    return frozenset(t for t, kinds in labels.items() if kinds == {False})
+
+
+def _note_numbers(root, lettered: frozenset[str] = frozenset()) -> dict[str, int]:
+    """'cite_note-…' id -> reference number (position in its list, honouring <ol start>). A list whose
+    items are all lettered notes is not a reference list: its items get no number."""
     out: dict[str, int] = {}
     for ol in root.iter("ol"):
         if not _classes(ol) & {"references", "mw-references"}:
+            continue
+        ids = [li.get("id") for li in ol if getattr(li, "tag", None) == "li"]
+        if ids and all(i in lettered for i in ids):
             continue
         try:
             n = int(ol.get("start") or 1)
@@ -358,7 +379,8 @@ def _analyse(html: str, meta: Metadata):
             if m.get("property") == "og:url" and m.get("content"):
                 meta.url = m.get("content")
 
-    notes = _note_numbers(root)
+    lettered = _lettered_notes(root)
+    notes = _note_numbers(root, lettered)
     walker = _Walker(notes)
     body = root.find("body")
     if body is None:
@@ -409,6 +431,9 @@ def _analyse(html: str, meta: Metadata):
             if tag == "li" and id(el) not in seen_li and el.getparent() is not None \
                     and _classes(el.getparent()) & {"references", "mw-references"}:
                 seen_li.add(id(el))
+                if (el.get("id") or "") in lettered and (el.get("id") or "") not in notes:
+                    decisions.append(Decision("references", "explanatory note (lettered, not a reference)"))
+                    continue
                 num = notes.get(el.get("id") or "", None)
                 if num is None:
                     num = sum(1 for _ in el.itersiblings(preceding=True)) + 1

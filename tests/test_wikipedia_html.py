@@ -116,3 +116,32 @@ def test_parsoid_markers():
     p = next(d for b, d in zip(blocks, decisions) if b.text.startswith("Text"))
     assert p.cites == (1,) and p.text == "Text."
     assert cits[0].title == "A title" and cits[0].access_date == "2012-05-01"
+
+
+NOTES_PAGE = """<html><head><meta name="generator" content="MediaWiki 1.42"></head><body>
+<h1 id="firstHeading">Reed Canal</h1>
+<div id="mw-content-text"><div class="mw-parser-output">
+<p>The canal opened in 1794.<sup id="cite_ref-a" class="reference"><a href="#cite_note-a">[a]</a></sup> Barge traffic
+peaked in 1830<sup class="noprint Inline-Template Template-Fact">[<i><a href="/wiki/Help">citation needed</a></i>]</sup>
+but fell after the railway came.<sup id="cite_ref-r1" class="reference"><a href="#cite_note-r1">[1]</a></sup></p>
+<p>It closed to traffic in 1921.<sup id="cite_ref-r2" class="reference"><a href="#cite_note-r2">[2]</a></sup></p>
+<h2><span class="mw-headline">Notes</span></h2>
+<div class="reflist"><ol class="references"><li id="cite_note-a"><span class="mw-cite-backlink"><a href="#cite_ref-a">^</a></span>
+<span class="reference-text">Some locks opened later.</span></li></ol></div>
+<h2><span class="mw-headline">References</span></h2>
+<div class="reflist"><ol class="references">
+<li id="cite_note-r1"><span class="mw-cite-backlink"><a href="#cite_ref-r1">^</a></span> <span class="reference-text">"Reed Canal". Canal Trust. Retrieved 8 May 2021.</span></li>
+<li id="cite_note-r2"><span class="mw-cite-backlink"><a href="#cite_ref-r2">^</a></span> <span class="reference-text">Hale, Ann (2001). Waterways. Leeds: Dale Press.</span></li>
+</ol></div></div></div></body></html>"""
+
+
+def test_an_inline_maintenance_tag_does_not_split_a_sentence_and_lettered_notes_are_not_references():
+    blocks, decisions, cits, _ = analyse_html(NOTES_PAGE)
+    kept = [d for d in decisions if d.keep]
+    assert [d.text for d in kept] == [
+        "The canal opened in 1794. Barge traffic peaked in 1830 but fell after the railway came.",
+        "It closed to traffic in 1921."]
+    assert [d.cites for d in kept] == [(1,), (2,)]
+    assert [(c.ref_number, c.title) for c in cits] == [(1, "Reed Canal"), (2, "Waterways")]
+    note = next(d for b, d in zip(blocks, decisions) if "Some locks" in b.text)
+    assert note.label == "references"
