@@ -198,6 +198,48 @@ class _RefBook:
         return n
 
 
+# Inline templates whose output is sentence text. mwparserfromhell's strip_code drops every template,
+# so "is {{convert|40|m|ft}} long" became "is long"; expanding templates for real needs MediaWiki and
+# the template pages, so the common inline ones are rendered here by hand, by rule:
+#   first/last positional parameter, a measurement ("40 m", "3 to 5 km"), a fixed string, or a prefix.
+_TPL_FIRST = frozenset(("nowrap", "nobr", "nobreak", "small", "big", "smaller", "larger", "abbr", "em", "strong",
+                        "text", "mvar", "var", "ill", "interlanguage link", "sic", "not a typo", "proper name",
+                        "keep together"))
+_TPL_LAST = frozenset(("lang", "transl", "transliteration", "script"))
+_TPL_CONST = {"ndash": "–", "mdash": "—", "nbsp": " ", "snd": " – ", "spnd": " – ", "spaced ndash": " – ",
+              "'": "'", "'s": "'s", "sup": "", "zwsp": ""}
+_TPL_PREFIX = {"as of": "As of", "circa": "c.", "c.": "c.", "ca.": "c.", "floruit": "fl.", "fl.": "fl."}
+_CONVERT = frozenset(("convert", "cvt"))
+_RANGE_WORDS = frozenset(("to", "-", "–", "and", "or", "by", "x", "×", "+", "and(-)", "to(-)"))
+
+
+def _positional(tpl) -> list[str]:
+    return [str(p.value) for p in tpl.params if not p.showkey]
+
+
+def _inline_template(tpl, book: "_RefBook") -> str | None:
+    """Rendered text of a known inline template, or None (unknown: dropped, as before)."""
+    name = " ".join(str(tpl.name).split()).lower()
+    pos = _positional(tpl)
+
+    def text(i: int) -> str:
+        return _render(mwp.parse(pos[i]), book)[0] if -len(pos) <= i < len(pos) else ""
+
+    if name in _TPL_CONST:
+        return _TPL_CONST[name]
+    if name in _CONVERT:
+        if len(pos) >= 4 and pos[1].strip() in _RANGE_WORDS:
+            return " ".join((text(0), pos[1].strip(), text(2), text(3)))
+        return " ".join(x for x in (text(0), text(1)) if x)
+    if name in _TPL_LAST:
+        return text(-1)
+    if name in _TPL_FIRST or name.startswith("lang-"):
+        return text(0)
+    if name in _TPL_PREFIX and pos:
+        return f"{_TPL_PREFIX[name]} {text(0)}"
+    return None
+
+
 def _render(code, book: _RefBook) -> tuple[str, tuple[int, ...]]:
     cites: list[int] = []
     for tag in code.filter_tags(recursive=True, matches=lambda t: str(t.tag).lower() == "ref"):
@@ -213,6 +255,13 @@ def _render(code, book: _RefBook) -> tuple[str, tuple[int, ...]]:
             code.remove(tag)
         except ValueError:
             pass
+    for tpl in code.filter_templates(recursive=False):
+        rendered = _inline_template(tpl, book)
+        if rendered is not None:
+            try:
+                code.replace(tpl, rendered)
+            except ValueError:
+                pass
     return " ".join(code.strip_code(normalize=True, collapse=True).split()), tuple(cites)
 
 

@@ -68,3 +68,13 @@ def test_display_authors_truncates():
 
 def test_english_language_not_rendered():
     assert citation_from_template("{{cite web |title=T |language=en}}").language is None
+
+
+def test_inline_templates_render_as_text_instead_of_vanishing():
+    t = ("The lock is {{convert|40|m|ft}} long and {{convert|3|to|5|km}} from the sea; its motto is "
+         "{{lang|la|Aqua vitae}} ({{lang-de|Wasserleben}}), built {{circa|1790}}{{snd}}{{nowrap|about "
+         "{{convert|2|mi}}}} upstream.<ref>{{cite web|title=Lock|website=Canal Trust}}</ref> {{citation needed|date=May 2020}}")
+    blocks, decisions, cits, _ = parse_wikitext(t)
+    assert decisions[0].text == ("The lock is 40 m long and 3 to 5 km from the sea; its motto is Aqua vitae "
+                                 "(Wasserleben), built c. 1790 – about 2 mi upstream.")
+    assert decisions[0].cites == (1,) and cits[0].title == "Lock"
