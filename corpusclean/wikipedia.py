@@ -129,6 +129,18 @@ def is_wikipedia_dump(blocks: list[Block]) -> bool:
     return score >= 4
 
 
+def _is_lead(t: str, title: str | None) -> bool:
+    """A stub's short lead sentence ("Kellow is a fishing village in Cornwall, England.[1]"): it names
+    the article (its title without a parenthetical) and is a sentence of 8+ words or cites a source;
+    an infobox caption ("Kellow harbour in 2010.") is shorter and cites nothing."""
+    if not title or "\t" in t or not _SENT_END.search(t):
+        return False
+    name = re.sub(r"\s*\([^)]*\)\s*$", "", title).strip().casefold()
+    if len(name) < 3 or name not in t.casefold():
+        return False
+    return len(t.split()) >= 8 or bool(_MARKER.search(t))
+
+
 def _is_prose(t: str) -> bool:
     t = t.strip()
     return len(t) >= 80 and bool(_SENT_END.search(t)) and t.count(" ") >= 10
@@ -161,7 +173,7 @@ def analyse_dump(blocks: list[Block]) -> tuple[list[Decision], list[Citation], M
         else:
             toc = False
     # 3. infobox: between the chrome at the top and the first prose paragraph
-    first_prose = next((i for i in range(i0, n) if dec[i] is None and _is_prose(texts[i])), n)
+    first_prose = next((i for i in range(i0, n) if dec[i] is None and (_is_prose(texts[i]) or _is_lead(texts[i], meta.title))), n)
     top_chrome = any(dec[i] is not None and dec[i].label == "wiki_chrome" for i in range(i0, min(first_prose, i0 + 6)))
     if top_chrome:
         for i in range(i0, first_prose):

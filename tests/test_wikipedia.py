@@ -170,3 +170,17 @@ def test_back_link_labels_joined_by_a_word():
     assert split_backlinks("a b et c Jean Martin, Les moulins") == (3, "Jean Martin, Les moulins")
     assert split_backlinks("a y b Ana Ruiz") == (2, "Ana Ruiz")
     assert split_backlinks("a et al. wrote") == (1, "a et al. wrote")
+
+
+def test_a_stub_s_short_lead_is_body_not_infobox():
+    from corpusclean.blocks import split_lines
+
+    lines = ["Perran Cove", "From Wikipedia, the free encyclopedia", "Jump to navigation Jump to search",
+             "Perran Cove", "Perran Cove harbour in 2010.", "Country\tEngland", "County\tCornwall",
+             "Perran Cove is a small fishing village in Cornwall, England.[1]", "Its pier dates from 1790.[1]",
+             "References[edit]", '1. ^ "Perran Cove". Cornwall Council. Retrieved 12 March 2021.']
+    blocks = split_lines("\n".join(lines))
+    decisions, cits, _ = analyse_dump(blocks)
+    lab = [d.label for d in decisions]
+    assert lab[3:7] == ["infobox"] * 4
+    assert lab[7:9] == ["paragraph"] * 2 and cits[0].cited_in == [7, 8]
