@@ -183,6 +183,9 @@ def parse_authors(s: str) -> list[str]:
     out = []
     for p in parts:
         p = " ".join(_DATE_STRIP.sub(" ", p).split()).strip(" .,;:-–—|")
+        if not n_prefix:  # "Posted on March 3, 2024 by Ana Lind": the prefix follows the date words
+            p, k = _BYLINE_PREFIX.subn("", p)
+            n_prefix += k
         toks = p.split()
         if _is_name(toks):
             out.append(p)
@@ -190,7 +193,8 @@ def parse_authors(s: str) -> list[str]:
                                                        else toks[0]):
             # a Chinese or Arabic name after "记者", "بقلم", ... (a Chinese one is the first word)
             out.append(p if len(toks) > 1 and not _UNCASED_NAME.match(toks[0]) else toks[0])
-        elif len(toks) == 1 and out == [] and len(parts) == 1 and len(p) > 2 and _name_token(p):
+        elif len(toks) == 1 and out == [] and len(parts) == 1 and len(p) > 2 and _name_token(p) \
+                and not re.search(r"(?<!\w)" + re.escape(p) + r"\s*[:：]", s):  # a label ("Issued: May 2, 2024")
             out.append(p)
     return out
 

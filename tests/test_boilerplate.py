@@ -178,6 +178,9 @@ def test_parse_helpers():
     ("بقلم سارة علي - 14 مارس 2024", ["سارة علي"], "2024-03-14"),
     ("Jan van der Berg | 12.03.2024", ["Jan van der Berg"], "2024-03-12"),
     ("Summary 3, 2019", [], None),  # a word ending in a month name is not a month
+    ("Posted on March 3, 2024 by Ana Lind", ["Ana Lind"], "2024-03-03"),  # the prefix after the date
+    ("Posted by Ana Lind on March 3, 2024", ["Ana Lind"], "2024-03-03"),
+    ("Stand: 14.03.2024, 10:20 Uhr", [], "2024-03-14T10:20"),  # a label, not a one-word author
 ])
 def test_bylines_in_many_languages(byline, authors, published):
     assert parse_authors(byline) == authors and parse_datetime(byline) == published
