@@ -49,8 +49,9 @@ def _load_vocab(name: str) -> list[str]:
 
 SHARE_WORDS = frozenset(w for ln in _load_vocab("boilerplate_share.txt") for w in ln.split())
 RELATED_HEADERS = frozenset(_load_vocab("boilerplate_related.txt"))
+# (not model features: as a feature they cost 0.005 of cross-validated F1 on the text bench)
 STRONG_PROMO_PHRASES = tuple(_load_vocab("boilerplate_promo_strong.txt"))
-PROMO_PHRASES = tuple(_load_vocab("boilerplate_promo.txt")) + STRONG_PROMO_PHRASES
+PROMO_PHRASES = tuple(_load_vocab("boilerplate_promo.txt"))
 
 # Languages whose jusText stop-word list is considered when guessing the document language.
 _STOP_LANGS = (
