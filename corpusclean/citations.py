@@ -71,7 +71,7 @@ def split_backlinks(rest: str) -> tuple[int, str]:
             break
         n += 1
         used += 1
-        label = next(labels)
+        label = next(labels, None)  # 702 labels (a..zz); a longer run is not a back-link list
     if n < 2:  # a single "a" is a word, not a back-link list
         return 1, rest.strip()
     return n, " ".join(tokens[used:]).strip()

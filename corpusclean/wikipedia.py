@@ -15,9 +15,10 @@ from .citations import _wordlist, normalised_key, parse_reference_lines
 from .records import Block, Citation, Decision, Metadata
 
 # "[edit]" after a heading, in the languages of data/wiki_edit_markers.txt ("[Bearbeiten | Quelltext bearbeiten]")
-_EDIT = re.compile(r"\s*\[\s*(?:" + "|".join(
+_EDIT = re.compile(r"\[\s*(?:" + "|".join(
     r"\s*\|\s*".join(map(re.escape, m.split(" | "))) for m in sorted(_wordlist("wiki_edit_markers.txt"), key=len, reverse=True)
 ) + r")\s*\]\s*$", re.I)
+_LETTER_MARKER = re.compile(r"(?<=[^\s\[])\[[a-z]\](?![^\W\d_])")  # a lettered note marker: "in 1990.[a]"
 _TOC_ENTRY = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+\S")  # "1 History", "1.1 Construction"
 _REF = re.compile(r"\s*(?:\d{1,4}[.)]\s*[\^↑]|[\^↑]\s)")  # "12. ^ a b …"; browsers copy an <ol> without numbers: "^ a b …"
 _REF_NUMBER = re.compile(r"\s*\d{1,4}[.)]")
@@ -25,7 +26,8 @@ _REF_NUMBER = re.compile(r"\s*\d{1,4}[.)]")
 # is the text's own ("Foo v Bar [1932] UKHL 100", a quote's "[a] fine day"), and so is a letter bracket
 # followed by a letter (a quote's capitalisation change: "[t]he arches").
 _MARKER = re.compile(r"(?<=\S)\[(\d{1,4})\](?::\s?\d+(?:[–-]\d+)?(?:,\s?\d+)*)?")
-_NOTE_MARKER = re.compile(r"(?<=\S)\[(?:note|nb|n|lower-alpha|upper-alpha)?\s?[a-z]?\d{0,3}\](?![^\W\d_])")
+_NOTE_MARKER = re.compile(r"(?<=\S)(?<![“„«‘(\[])(?<!\s[\"'])(?<!^[\"'])"
+                          r"\[(?:note|nb|n|lower-alpha|upper-alpha)?\s?[a-z]?\d{0,3}\](?![^\W\d_])")
 _BRACKET = re.compile(r"\[([^\[\]]{1,80})\]")
 _SENT_END = re.compile(r"[.!?:;…\"”’')\]]\s*$")
 _BULLET = re.compile(r"\s*(?:[•·▪◦‣*\-–]|\d{1,3}[.)])\s+")
@@ -37,15 +39,20 @@ _SIGNATURE = ("wikip", "jump to", "navigation", "navegación", "navegação", "n
 
 
 @lru_cache(maxsize=1)
-def _chrome() -> tuple[frozenset[str], tuple[str, ...]]:
-    exact, prefix = set(), []
+def _chrome() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(exact lines, prefixes, prefixes of lines that hold a URL, prefixes also of long lines)."""
+    exact, prefix, url, long = set(), [], [], []
     for x in _wordlist("wiki_chrome.txt"):
         x = x.casefold()
-        if x.endswith("*"):
+        if x.endswith("*//"):
+            url.append(x[:-3])
+        elif x.endswith("**"):
+            long.append(x[:-2])
+        elif x.endswith("*"):
             prefix.append(x[:-1])
         else:
             exact.add(x)
-    return frozenset(exact), tuple(prefix)
+    return frozenset(exact), tuple(prefix), tuple(url), tuple(long)
 
 
 @lru_cache(maxsize=1)
@@ -72,8 +79,10 @@ def is_chrome_line(text: str) -> bool:
     t = _norm(text)
     if not t or len(t) > MAX_CHROME_PREFIX_LEN:
         return False
-    exact, prefix = _chrome()
-    return (len(t) <= MAX_CHROME_LEN and t in exact) or t.startswith(prefix)
+    exact, prefix, url, long = _chrome()
+    if len(t) > MAX_CHROME_LEN:
+        return t.startswith(long)
+    return t in exact or t.startswith(prefix) or t.startswith(long) or (t.startswith(url) and "://" in t)
 
 
 def is_maintenance_tag(inner: str) -> bool:
@@ -132,7 +141,8 @@ def is_wikipedia_dump(blocks: list[Block]) -> bool:
 def _is_lead(t: str, title: str | None) -> bool:
     """A stub's short lead sentence ("Kellow is a fishing village in Cornwall, England.[1]"): it names
     the article (its title without a parenthetical) and is a sentence of 8+ words or cites a source;
-    an infobox caption ("Kellow harbour in 2010.") is shorter and cites nothing."""
+    an infobox caption ("Kellow harbour in 2010.") is shorter and cites nothing, and a longer one has
+    the infobox's tab rows after it (checked by the caller)."""
     if not title or "\t" in t or not _SENT_END.search(t):
         return False
     name = re.sub(r"\s*\([^)]*\)\s*$", "", title).strip().casefold()
@@ -167,13 +177,16 @@ def analyse_dump(blocks: list[Block]) -> tuple[list[Decision], list[Citation], M
     for i in range(n):
         if dec[i] is None and is_chrome_line(texts[i]):
             dec[i] = Decision("wiki_chrome", "page chrome phrase")
-            toc = _sections().get(_norm(texts[i]).removesuffix(" hide"), "") == "toc"
-        elif toc and dec[i] is None and len(texts[i]) <= 120 and _TOC_ENTRY.match(texts[i]):
+            if _norm(texts[i]) not in ("hide", "show", "[hide]", "[show]"):
+                toc = _sections().get(_norm(texts[i]).removesuffix(" hide"), "") == "toc"
+        elif toc and dec[i] is None and len(texts[i]) <= 120 and _TOC_ENTRY.match(texts[i]) \
+                and not _SENT_END.search(texts[i]):
             dec[i] = Decision("wiki_chrome", "table of contents")
         else:
             toc = False
     # 3. infobox: between the chrome at the top and the first prose paragraph
-    first_prose = next((i for i in range(i0, n) if dec[i] is None and (_is_prose(texts[i]) or _is_lead(texts[i], meta.title))), n)
+    first_prose = next((i for i in range(i0, n) if dec[i] is None and (
+        _is_prose(texts[i]) or _is_lead(texts[i], meta.title) and not any("\t" in x for x in texts[i + 1:i + 6]))), n)
     top_chrome = any(dec[i] is not None and dec[i].label == "wiki_chrome" for i in range(i0, min(first_prose, i0 + 6)))
     if top_chrome:
         for i in range(i0, first_prose):
@@ -181,7 +194,8 @@ def analyse_dump(blocks: list[Block]) -> tuple[list[Decision], list[Citation], M
                 dec[i] = Decision("infobox", "block between page chrome and the first prose paragraph")
     # 4. sections, references, captions, lists
     ref_idx: list[int] = []
-    section = "body"
+    ref_list: list[int] = []  # per reference line: the section (list) it is in
+    section, list_no = "body", 0
     for i in range(i0, n):
         if dec[i] is not None:
             continue
@@ -189,8 +203,10 @@ def analyse_dump(blocks: list[Block]) -> tuple[list[Decision], list[Citation], M
         if _REF.match(t):
             dec[i] = Decision("references", "numbered reference line")
             ref_idx.append(i)
+            ref_list.append(list_no)
             continue
         if _EDIT.search(t):
+            list_no += 1
             name = _EDIT.sub("", t).strip()
             section = _sections().get(name.casefold(), "body")
             nxt = next((j for j in range(i + 1, n) if dec[j] is None or dec[j].label != "wiki_chrome"), n)
@@ -209,12 +225,25 @@ def analyse_dump(blocks: list[Block]) -> tuple[list[Decision], list[Citation], M
             dec[i] = Decision("wiki_chrome", "back-matter link list")
             continue
         dec[i] = _body_decision(i, texts, dec)
-    # 5. citations; a reference line copied without its number takes the next one (the list's own order)
-    lines, last = [], 0
-    for i in ref_idx:
+    # 5. citations. A reference line copied without its number takes the next one in its list. When
+    # several such lists exist and the text has lettered note markers ("[a]"), the lists before the
+    # last are explanatory notes (lettered, numbered from 1 again on the page), not references.
+    unnumbered = [k for k, i in zip(ref_list, ref_idx) if not _REF_NUMBER.match(texts[i])]
+    notes_lists: set[int] = set()
+    if len(set(unnumbered)) > 1 and any(_LETTER_MARKER.search(texts[i]) for i in range(i0, n)
+                                        if dec[i] is not None and dec[i].keep):
+        notes_lists = set(unnumbered) - {max(unnumbered)}
+    lines, last, prev, keep_idx = [], 0, None, []
+    for i, k in zip(ref_idx, ref_list):
+        if k in notes_lists:
+            dec[i] = Decision("references", "explanatory note (lettered list, not a reference)")
+            continue
         m = _REF_NUMBER.match(texts[i])
-        last = int(texts[i][: m.end()].strip()[:-1]) if m else last + 1
+        last = int(texts[i][: m.end()].strip()[:-1]) if m else (last + 1 if k == prev or not notes_lists else 1)
+        prev = k
         lines.append(texts[i] if m else f"{last}. {texts[i]}")
+        keep_idx.append(i)
+    ref_idx = keep_idx
     parsed = parse_reference_lines(lines)
     cits: list[Citation] = []
     by_num: dict[int, Citation] = {}

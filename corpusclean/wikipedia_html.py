@@ -176,14 +176,17 @@ class _Walker:
                 continue
             if ch.tag in _INVISIBLE or _hidden(ch):
                 pass
+            elif ch.tag not in _BLOCK_TAGS and _region_of(ch, region) == "chrome" != region and "".join(buf).strip() \
+                    and "mw-editsection" not in _classes(ch):
+                # an inline chrome element inside running text ("[citation needed]", a "(listen)" link
+                # in a <sup>/<span class="noprint">) is left out of the text, like a maintenance tag in
+                # a dump; making it a block of its own cut the sentence in two
+                pass
             elif ch.tag in _BLOCK_TAGS or ch.tag in ("td", "th") and tag != "tr":
                 flush()
                 self.walk(ch, _region_of(ch, region))
             elif _region_of(ch, region) != region and _region_of(ch, region) in ("chrome", "caption", "infobox") \
-                    and "mw-editsection" not in _classes(ch) \
-                    and not (_region_of(ch, region) == "chrome" and "".join(buf).strip()):
-                # (an inline chrome element inside running text, such as a "[citation needed]" <sup
-                # class="noprint">, stays in the text for clean_inline: splitting there cut the sentence)
+                    and "mw-editsection" not in _classes(ch):
                 flush()
                 self.walk(ch, _region_of(ch, region))
             else:
@@ -194,8 +197,9 @@ class _Walker:
 
 
 def _lettered_notes(root) -> frozenset[str]:
-    """'cite_note-…' ids that the text only points at with lettered markers ("[a]", "[note 1]"): the
-    items of an explanatory-notes list, which is numbered from 1 like the reference list beside it."""
+    """'cite_note-…' ids of the items of explanatory-notes lists: lists whose items the text points at
+    only with lettered markers ("[a]", "[note 1]"), numbered from 1 like the reference list beside them.
+    A list is judged by the items the text points at; its other items go with it."""
     labels: dict[str, set[bool]] = {}
     for sup in root.iter("sup"):
         if not _classes(sup) & {"reference", "mw-ref"}:
@@ -204,7 +208,15 @@ def _lettered_notes(root) -> frozenset[str]:
             t = _ref_target(a.get("href"))
             if t:
                 labels.setdefault(t, set()).add(a.text_content().strip("[] \u00a0").isdigit())
-    return frozenset(t for t, kinds in labels.items() if kinds == {False})
+    out: set[str] = set()
+    for ol in root.iter("ol"):
+        if not _classes(ol) & {"references", "mw-references"}:
+            continue
+        ids = [li.get("id") for li in ol if getattr(li, "tag", None) == "li" and li.get("id")]
+        pointed = [labels[i] for i in ids if i in labels]
+        if pointed and all(k == {False} for k in pointed):
+            out.update(ids)
+    return frozenset(out)
 
 
 def _note_numbers(root, lettered: frozenset[str] = frozenset()) -> dict[str, int]:
@@ -214,7 +226,7 @@ def _note_numbers(root, lettered: frozenset[str] = frozenset()) -> dict[str, int
     for ol in root.iter("ol"):
         if not _classes(ol) & {"references", "mw-references"}:
             continue
-        ids = [li.get("id") for li in ol if getattr(li, "tag", None) == "li"]
+        ids = [li.get("id") for li in ol if getattr(li, "tag", None) == "li" and li.get("id")]
         if ids and all(i in lettered for i in ids):
             continue
         try:

@@ -203,14 +203,21 @@ class _RefBook:
 # the template pages, so the common inline ones are rendered here by hand, by rule:
 #   first/last positional parameter, a measurement ("40 m", "3 to 5 km"), a fixed string, or a prefix.
 _TPL_FIRST = frozenset(("nowrap", "nobr", "nobreak", "small", "big", "smaller", "larger", "abbr", "em", "strong",
-                        "text", "mvar", "var", "ill", "interlanguage link", "sic", "not a typo", "proper name",
+                        "text", "mvar", "var", "ill", "interlanguage link", "not a typo", "proper name",
                         "keep together"))
 _TPL_LAST = frozenset(("lang", "transl", "transliteration", "script"))
 _TPL_CONST = {"ndash": "–", "mdash": "—", "nbsp": " ", "snd": " – ", "spnd": " – ", "spaced ndash": " – ",
               "'": "'", "'s": "'s", "sup": "", "zwsp": ""}
 _TPL_PREFIX = {"as of": "As of", "circa": "c.", "c.": "c.", "ca.": "c.", "floruit": "fl.", "fl.": "fl."}
 _CONVERT = frozenset(("convert", "cvt"))
+_NUMBER = re.compile(r"[\d.,/]+")
 _RANGE_WORDS = frozenset(("to", "-", "–", "and", "or", "by", "x", "×", "+", "and(-)", "to(-)"))
+
+
+def _inline_name(name: str) -> bool:
+    n = " ".join(name.split()).lower()
+    return (n in _TPL_FIRST or n in _TPL_LAST or n in _TPL_CONST or n in _TPL_PREFIX or n in _CONVERT
+            or n == "sic" or n.startswith("lang-"))
 
 
 def _positional(tpl) -> list[str]:
@@ -230,9 +237,13 @@ def _inline_template(tpl, book: "_RefBook") -> str | None:
     if name in _CONVERT:
         if len(pos) >= 4 and pos[1].strip() in _RANGE_WORDS:
             return " ".join((text(0), pos[1].strip(), text(2), text(3)))
+        if len(pos) >= 5 and _NUMBER.fullmatch(pos[2].strip()) and pos[3].strip().isalpha():
+            return " ".join((text(0), text(1), text(2), text(3)))  # "6 ft 2 in"
         return " ".join(x for x in (text(0), text(1)) if x)
     if name in _TPL_LAST:
-        return text(-1)
+        return text(-1) if len(pos) >= 2 else ""
+    if name == "sic":  # {{sic|hte}}, {{sic|the|ir}} (a word split to show where the error is)
+        return "".join(text(i) for i in range(len(pos)))
     if name in _TPL_FIRST or name.startswith("lang-"):
         return text(0)
     if name in _TPL_PREFIX and pos:
@@ -255,7 +266,9 @@ def _render(code, book: _RefBook) -> tuple[str, tuple[int, ...]]:
             code.remove(tag)
         except ValueError:
             pass
-    for tpl in code.filter_templates(recursive=False):
+    # recursive: a template inside italics or a link's text is a node of that node; an outer one is
+    # rendered (with its own templates) first, and its inner ones are then no longer in the tree
+    for tpl in code.filter_templates(recursive=True):
         rendered = _inline_template(tpl, book)
         if rendered is not None:
             try:
@@ -294,7 +307,9 @@ def parse_wikitext(text: str) -> tuple[list[Block], list[Decision], list[Citatio
                 code = mwp.parse(s)
                 rendered, cites = _render(code, book)
                 dec = Decision("wiki_chrome", f"template {tname}" if tname else "template")
-                if rendered and len(rendered) > 40 and not _CHROME_TEMPLATES.match(tname) and tpl and len(str(tpl[0])) < len(s) - 20:
+                inline = _inline_name(tname)  # a paragraph that starts with {{nowrap|...}} or {{convert|...}}
+                if rendered and (inline or len(rendered) > 40 and not _CHROME_TEMPLATES.match(tname) and tpl
+                                 and len(str(tpl[0])) < len(s) - 20):
                     dec = Decision("paragraph", "text after a template", text=rendered, cites=cites)
         elif s.startswith("{|"):
             tag, dec = "table", Decision("wiki_chrome", "table")

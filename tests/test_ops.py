@@ -238,6 +238,9 @@ def test_a_new_dedup_setting_reuses_every_staged_shard_and_matches_a_full_rebuil
     third = run_pipeline(str(raw), str(out), loose)
     assert third["shards_processed"] == 0
     assert sum(r["reason"] == "duplicate" for r in _rows(out, "removed")) == n_dup
+    full1 = tmp_path / "full1"
+    run_pipeline(str(raw), str(full1), loose, refresh=True, cache_dir=str(tmp_path / "cache1"))
+    assert_same_output(out, full1)
     # other MinHash bands: every shard gets new keys, no file is read or cleaned again, and the staged
     # shards (keys included) are byte-identical to computing them from scratch
     banded = PipelineConfig.from_dict({"shard_files": 6, "dedup": {"bands": 32}})

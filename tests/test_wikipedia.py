@@ -184,3 +184,39 @@ def test_a_stub_s_short_lead_is_body_not_infobox():
     lab = [d.label for d in decisions]
     assert lab[3:7] == ["infobox"] * 4
     assert lab[7:9] == ["paragraph"] * 2 and cits[0].cited_in == [7, 8]
+
+
+def test_review_cases_chrome_prefixes_toc_notes_lists_and_quote_brackets():
+    from corpusclean.blocks import split_lines
+    from corpusclean.citations import split_backlinks
+    from corpusclean.wikipedia import is_chrome_line
+
+    # a chrome prefix at the start of a sentence: only the URL-bearing line is chrome
+    assert not is_chrome_line("Retrieved from the wreck in 1985 by divers, the bell was restored in 1990.[3]")
+    assert not is_chrome_line("Obtenido de la destilación del petróleo, el queroseno se usaba en lámparas.[2]")
+    assert is_chrome_line('Retrieved from "https://en.wikipedia.org/w/index.php?title=Aldfield_Mill&oldid=1"')
+    # a quote's opening "[a]" stays; a note marker after text goes
+    assert clean_inline('He called it "[a] fine day".[b]')[0] == 'He called it "[a] fine day".'
+    labels = [chr(97 + i) for i in range(26)] + [chr(97 + i) + chr(97 + j) for i in range(26) for j in range(26)]
+    assert split_backlinks(" ".join(labels))[0] == 702  # no StopIteration past "zz"
+
+    lines = ["Aldfield Mill", "From Wikipedia, the free encyclopedia", "Jump to navigation Jump to search",
+             "Aldfield Mill and its weir on the river Skell, seen from the west bank.", "Built\t1820",
+             "Use\tHouse",
+             "Aldfield Mill is a former watermill on the river Skell near Aldfield, North Yorkshire.[a][1]",
+             "Contents", "hide", "1 History", "2 Notes", "3 References",
+             "12 of the village houses are listed buildings.",
+             "History[edit]",
+             "The mill was rebuilt in 1820 after a fire and worked until the 1950s, when it became a house.[2][1]",
+             "Notes[edit]", "^ The date of the fire is uncertain.",
+             "References[edit]", '^ a b "Aldfield Mill". Historic England. Retrieved 12 March 2021.',
+             "^ Jones, Ann (2001). Mills of Yorkshire. Leeds: Dale Press."]
+    blocks = split_lines("\n".join(lines))
+    decisions, cits, _ = analyse_dump(blocks)
+    lab = {b.text.strip(): d for b, d in zip(blocks, decisions)}
+    assert [lab[x].label for x in lines[3:6]] == ["infobox"] * 3  # a long caption before tab rows
+    assert [lab[x].label for x in lines[7:12]] == ["wiki_chrome"] * 5  # contents with "hide" on its own line
+    assert lab["12 of the village houses are listed buildings."].keep
+    assert lab["^ The date of the fire is uncertain."].label == "references"
+    assert [(c.ref_number, c.title, c.cited_in) for c in cits] == [
+        (1, "Aldfield Mill", [6, 14]), (2, "Mills of Yorkshire", [14])]

@@ -145,3 +145,15 @@ def test_an_inline_maintenance_tag_does_not_split_a_sentence_and_lettered_notes_
     assert [(c.ref_number, c.title) for c in cits] == [(1, "Reed Canal"), (2, "Waterways")]
     note = next(d for b, d in zip(blocks, decisions) if "Some locks" in b.text)
     assert note.label == "references"
+
+
+def test_an_inline_listen_link_is_left_out_and_an_unreferenced_note_goes_with_its_list():
+    page = NOTES_PAGE.replace(
+        '<span class="reference-text">Some locks opened later.</span></li></ol>',
+        '<span class="reference-text">Some locks opened later.</span></li>'
+        '<li id="cite_note-b"><span class="reference-text">A note no marker points at.</span></li></ol>')
+    page = page.replace("<p>It closed", '<p>Reed (/riːd/<span class="noprint"> (<a href="/x">listen</a>)</span>) '
+                                         "is its name. It closed")
+    blocks, decisions, cits, _ = analyse_html(page)
+    assert [d.text for d in decisions if d.keep][1] == "Reed (/riːd/) is its name. It closed to traffic in 1921."
+    assert [(c.ref_number, c.title) for c in cits] == [(1, "Reed Canal"), (2, "Waterways")]

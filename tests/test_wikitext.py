@@ -78,3 +78,12 @@ def test_inline_templates_render_as_text_instead_of_vanishing():
     assert decisions[0].text == ("The lock is 40 m long and 3 to 5 km from the sea; its motto is Aqua vitae "
                                  "(Wasserleben), built c. 1790 – about 2 mi upstream.")
     assert decisions[0].cites == (1,) and cits[0].title == "Lock"
+
+
+def test_inline_templates_inside_formatting_links_and_at_the_start_of_a_paragraph():
+    t = ("{{nowrap|About {{convert|2|mi}}}} upstream stands the mill the monks called ''{{lang|la|Aqua vitae}}'', "
+         "on the [[River Skell|{{lang|en|Skell}}]]; its wheel is {{convert|6|ft|2|in|m}} across, {{sic|the|ir}} pride.")
+    _, decisions, _, _ = parse_wikitext(t)
+    assert (decisions[0].label, decisions[0].text) == ("paragraph", (
+        "About 2 mi upstream stands the mill the monks called Aqua vitae, on the Skell; its wheel is "
+        "6 ft 2 in across, their pride."))
