@@ -330,6 +330,7 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
     deep = False
     kind_of = _KIND.get
     hidden_style = _HIDDEN_STYLE.search
+    layout: list[bool] = []  # per open <tr>: a layout row (its cells are blocks), see below
     walker = etree.iterwalk(root, events=("start", "end"))
     skip = walker.skip_subtree
 
@@ -387,7 +388,14 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
                     raise TooComplex(
                         f"HTML nested {PARSER_MAX_DEPTH} levels deep: the HTML parser drops content below that depth"
                     )
+            if k == 3 and layout and layout[-1]:
+                k = 1  # a cell of a layout row is a block of its own (menu, article, footer side by side)
             if k == 1:
+                if tag == "tr":
+                    # A row is one block (a data table's row reads as one line), unless it lays out a
+                    # page: a row with a cell of 200+ characters holds running text, and one block for
+                    # the whole row kept the menu and footer cells with the article.
+                    layout.append(any(len(c.text_content()) >= 200 for c in el if c.tag in _CELLS))
                 br_at = None
                 if pieces:
                     if len(pieces) == 1 and pieces[0].isspace():  # layout whitespace only: no block
@@ -425,6 +433,8 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
         else:  # end
             k = pop() if kinds else 0
             if k == 1:
+                if layout and el.tag == "tr":
+                    layout.pop()
                 br_at = None
                 seg = stack.pop()
                 if pieces:

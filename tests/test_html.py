@@ -349,3 +349,17 @@ def test_fragments_and_deep_trees_go_to_trafilatura_as_source(monkeypatch):
     html_blocks(f"<div><p>{PARAS[0]}</p></div>", HtmlConfig())
     html_blocks("<html><body>" + "<div>" * 300 + "deep" + "</div>" * 300 + "</body></html>", HtmlConfig())
     assert seen[0] is not str and seen[1:] == [str, str]
+
+
+def test_a_page_laid_out_in_a_table_row_is_split_into_its_cells_and_paragraphs():
+    body = ("The mill was built in 1816 by a millwright for a local farmer and ground corn for the village "
+            "until 1931, when the last miller retired and the sails were taken down.")
+    page = ("<html><body><table><tr><td><a href='/'>Home</a><br><a href='/m'>Mills</a></td>"
+            f"<td><b>The Old Mill</b><br><br>{body}<br><br>Volunteers restored it in 1990.</td>"
+            "<td>Text © 2004 Mill Society</td></tr></table>"
+            "<table><tr><td>Built</td><td>1816</td></tr><tr><td>Restored</td><td>1990</td></tr></table></body></html>")
+    blocks, decisions, _ = html_blocks(page, HtmlConfig())
+    assert [(b.tag, b.text) for b in blocks] == [
+        ("td", "Home Mills"), ("td", "The Old Mill"), ("td", body), ("td", "Volunteers restored it in 1990."),
+        ("td", "Text © 2004 Mill Society"), ("tr", "Built 1816"), ("tr", "Restored 1990")]
+    assert len(decisions) == len(blocks)
