@@ -134,7 +134,7 @@ _ACCESS_RE = re.compile(rf"(?:Retrieved|[Aa]ccessed|Accessed on|Retrieved on)\s+
 _RETRIEVED_JUNK_RE = re.compile(r"\s*Retrieved\s+[^.]*\.?")
 _VIA_RE = re.compile(r"\s*[–—-]\s*via\s+(.+?)(?=\.\s|\.?$|\s+Retrieved\b|\s+Archived\b)")
 _ARCHIVE_RE = re.compile(
-    rf"\s*\(?Archived\s+(?:from\s+the\s+original\s+)?(?:on\s+)?(?:{DATE_PATTERN})?"
+    rf"\s*\(?Archived\s+(?:from\s+the\s+original\s+(?:\([\w .-]{{1,20}}\)\s+)?)?(?:on\s+)?(?:{DATE_PATTERN})?"
     rf"(?:\s+at\s+(?:the\s+)?(?:Wayback\s+Machine|WebCite|archive\.\w+|Archive-It|the\s+Library\s+of\s+Congress\s+Web\s+Archives))?\)?\.?"
 )
 _DEAD_RE = re.compile(r"\s*\[(?:dead link|permanent dead link|page needed|full citation needed|"
@@ -160,6 +160,10 @@ def _peel(s: str, c: Citation) -> str:
             s = s[: m.start()] + s[m.end():]
     s = _OTHER_ID_RE.sub("", s)
     s = _INACTIVE_RE.sub("", s)
+    m = _VIA_RE.search(s)  # before the cut at "Retrieved": CS1 puts "– via X" after the access date too
+    if m:
+        c.via = m.group(1).strip().rstrip(".")
+        s = s[: m.start()] + s[m.end():]
     m = _ACCESS_RE.search(s)
     if m:
         c.access_date_raw = m.group(1)
@@ -170,10 +174,6 @@ def _peel(s: str, c: Citation) -> str:
         m = re.search(r"\bRetrieved\b", s)
         if m:
             s = s[: m.start()]
-    m = _VIA_RE.search(s)
-    if m:
-        c.via = m.group(1).strip().rstrip(".")
-        s = s[: m.start()] + s[m.end():]
     s = _ARCHIVE_RE.sub(" ", s)
     s = _DEAD_RE.sub("", s)
     s = _NOTE_RE.sub("", s)
@@ -187,7 +187,16 @@ def _peel(s: str, c: Citation) -> str:
             return ""
         return m.group(0)
 
+    def _lang_variant(m: re.Match) -> str:  # "(in Norwegian Bokmål)", "(in Brazilian Portuguese)"
+        words = m.group(1).split()
+        if words[0] in langs or words[-1] in langs:
+            if c.language is None:
+                c.language = m.group(1)
+            return ""
+        return m.group(0)
+
     s = re.sub(r"\s*\((?:in\s+)?([A-Z][a-z-]+(?:(?:,\s*|\s+and\s+)[A-Z][a-z-]+)*)\)", _lang, s)
+    s = re.sub(r"\s*\(in\s+([A-Z][^\W\d_]+(?:[ -][A-Z][^\W\d_]+){1,2})\)", _lang_variant, s)
     m = _URL_RE.search(s)
     if m:
         c.url = m.group(0).rstrip(".,;)")

@@ -170,3 +170,17 @@ def test_parenthesised_part_of_one_name():
 def test_journal_issue_run_marks_a_work():
     c = parse_reference_text('Pell, A. (1999). "Heron counts". Boletín de aves (25): 129–152. ISSN 0000-0000.')
     assert c.work == "Boletín de aves" and c.publisher is None
+
+
+def test_via_after_the_access_date_archive_note_and_a_two_word_language():
+    from corpusclean.citations import parse_reference_line
+
+    c = parse_reference_line('1. ^ "Mill Weirs". The Courier. Retrieved 2 May 2019 – via Newspapers.com.')
+    assert (c.title, c.work, c.access_date, c.via) == ("Mill Weirs", "The Courier", "2019-05-02", "Newspapers.com")
+    c = parse_reference_line('2. ^ "Aldfield Weir". Heritage Trust. Archived from the original (PDF) on 5 May 2017. '
+                             'Retrieved 3 June 2018.')
+    assert (c.work, c.publisher, c.access_date) == ("Heritage Trust", None, "2018-06-03")
+    c = parse_reference_line("3. ^ \"Bru\". Norsk leksikon (in Norwegian Bokmål). Retrieved 1 March 2020.")
+    assert (c.work, c.publisher, c.language) == ("Norsk leksikon", None, "Norwegian Bokmål")
+    c = parse_reference_line('4. ^ "Mills". English Heritage (report). Retrieved 1 March 2020.')
+    assert c.language is None
