@@ -79,7 +79,12 @@ def parse_date(text: str | None) -> str | None:
         return _iso(m.group(2), _month(m.group(1)))
     if m := _Y.fullmatch(s):
         return _iso(m.group(1))
+    if m := _YM.fullmatch(s):  # "2019-05": CS1's year-month form
+        return _iso(m.group(1), int(m.group(2)))
     return None
+
+
+_YM = re.compile(r"(\d{4})-(\d{2})")
 
 
 def is_date(text: str) -> bool:

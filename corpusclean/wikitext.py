@@ -34,9 +34,10 @@ ID_PARAMS = ("doi", "isbn", "issn", "pmid", "pmc", "oclc", "jstor", "arxiv", "bi
 
 
 def _plain(value) -> str:
-    """Template parameter value -> rendered plain text (links to text, markup and comments gone)."""
-    code = value if isinstance(value, mwp.wikicode.Wikicode) else mwp.parse(str(value))
-    return " ".join(code.strip_code(normalize=True, collapse=True).split()).strip()
+    """Template parameter value -> rendered plain text (links to text, markup and comments gone,
+    inline templates such as {{URL|example.org}} rendered)."""
+    code = mwp.parse(str(value))
+    return _render(code, _RefBook())[0].strip()
 
 
 def _params(tpl) -> dict[str, str]:
@@ -92,7 +93,7 @@ def _authors(prm: dict[str, str]) -> tuple[list[str], bool]:
 def _language(code: str) -> str | None:
     names = []
     for part in re.split(r"\s*,\s*", code.strip()):
-        name = iso639_names().get(part.lower(), part if part[:1].isupper() else None)
+        name = iso639_names().get(part.lower(), part if part[:1].isupper() else part or None)  # an unknown code as given
         if name and name != "English":
             names.append(name)
     return ", ".join(names) or None
@@ -133,7 +134,7 @@ def _from_params(prm: dict[str, str], raw: str) -> Citation:
     c.url = prm.get("url")
     for k in ID_PARAMS:
         if k in prm:
-            c.identifiers[k] = prm[k]
+            c.identifiers[k] = prm[k].removeprefix("PMC") if k == "pmc" else prm[k]  # as the text path stores it
     return c
 
 
@@ -203,7 +204,7 @@ class _RefBook:
 # the template pages, so the common inline ones are rendered here by hand, by rule:
 #   first/last positional parameter, a measurement ("40 m", "3 to 5 km"), a fixed string, or a prefix.
 _TPL_FIRST = frozenset(("nowrap", "nobr", "nobreak", "small", "big", "smaller", "larger", "abbr", "em", "strong",
-                        "text", "mvar", "var", "ill", "interlanguage link", "not a typo", "proper name",
+                        "text", "mvar", "var", "ill", "interlanguage link", "not a typo", "url", "proper name",
                         "keep together"))
 _TPL_LAST = frozenset(("lang", "transl", "transliteration", "script"))
 _TPL_CONST = {"ndash": "–", "mdash": "—", "nbsp": " ", "snd": " – ", "spnd": " – ", "spaced ndash": " – ",

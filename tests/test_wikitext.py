@@ -87,3 +87,10 @@ def test_inline_templates_inside_formatting_links_and_at_the_start_of_a_paragrap
     assert (decisions[0].label, decisions[0].text) == ("paragraph", (
         "About 2 mi upstream stands the mill the monks called Aqua vitae, on the Skell; its wheel is "
         "6 ft 2 in across, their pride."))
+
+
+def test_cite_template_params_with_a_url_template_a_year_month_date_and_a_pmc_prefix():
+    c = citation_from_template("{{cite web|title=Kellow|website={{URL|kellow.example}}|date=2019-05|"
+                               "pmc=PMC123456|language=kw|url=https://kellow.example/h}}")
+    assert (c.title, c.work, c.date, c.identifiers["pmc"], c.language) == (
+        "Kellow", "kellow.example", "2019-05", "123456", "kw")
