@@ -395,7 +395,10 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
                     # A row is one block (a data table's row reads as one line), unless it lays out a
                     # page: a row with a cell of 200+ characters holds running text, and one block for
                     # the whole row kept the menu and footer cells with the article.
-                    layout.append(any(len(c.text_content()) >= 200 for c in el if c.tag in _CELLS))
+                    # (measured for the outer three levels of nested tables only, deeper rows take their
+                    # parent's answer: measuring each level again is quadratic in the nesting depth)
+                    layout.append(any(len(c.text_content()) >= 200 for c in el if c.tag in _CELLS)
+                                  if len(layout) < 3 else layout[-1])
                 br_at = None
                 if pieces:
                     if len(pieces) == 1 and pieces[0].isspace():  # layout whitespace only: no block
