@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import re
+import unicodedata
 from functools import lru_cache
 from itertools import chain
 from operator import attrgetter
@@ -219,9 +220,16 @@ def _menu_line(text: str) -> bool:
     items = _MENU_GAP.split(text.strip())
     if len(items) < 4 or _SENTENCE_END.search(text):
         return False
-    # short items: up to 3 words, and up to 12 characters (a CJK menu item is 2-4 characters), each
-    # with letters (a row of a plain-text table has numbers: "2019   1204   355")
-    return all(len(it.split()) <= 3 and len(it) <= 12 and any(c.isalpha() for c in it) for it in items)
+    # short items: up to 3 words, and up to 12 characters (a CJK menu item is 2-4 characters) not
+    # counting combining marks (Devanagari vowel signs: "गोपनीयता नीति" is 13 code points), each with
+    # letters (a row of a plain-text table has numbers: "2019   1204   355")
+    return all(len(it.split()) <= 3 and _visible_len(it) <= 12 and any(c.isalpha() for c in it) for it in items)
+
+
+def _visible_len(s: str) -> int:
+    if s.isascii():
+        return len(s)
+    return sum(1 for c in s if unicodedata.category(c) not in ("Mn", "Mc"))
 
 
 def _norm(s: str) -> str:
@@ -448,7 +456,10 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     # related-article block headed by an "Other news"-type label: runs until two kept prose lines
     rh = np.flatnonzero(col("related_header") > 0)
     if rh.size:
-        good = prose & (p >= threshold)
+        # body text again: a kept prose line, or, in a language without a stop-word list (Arabic,
+        # Persian, Hindi: no line there looks like "prose"), a kept sentence of 12+ words; a "read
+        # also" block in the middle of such an article took the rest of the article with it
+        good = (prose | (endp & (words >= 12) & (col("stop_ratio") == 0))) & (p >= threshold)
         pair = np.zeros(n, dtype=bool)
         pair[:-1] = good[:-1] & good[1:] & same_next[:-1]
         pair_idx = np.flatnonzero(pair)

@@ -73,7 +73,8 @@ _MONTH_WORDS = (
     w for ln in _load_vocab("byline_words.txt") if ln.startswith("month_") for w in ln.split(":", 1)[1].split()]
 _BYLINE_WORDS = ("by", "von", "par", "por", "di", "door", "av", "af")
 _CREDIT_WORDS = ("photo", "photos", "photograph", "photographs", "image", "images", "picture", "pictures",
-                 "pic", "pics", "credit", "credits", "illustration", "graphic", "foto", "fotos", "bild")
+                 "pic", "pics", "credit", "credits", "illustration", "graphic", "foto", "fotos", "bild",
+                 "фото", "світлина", "عکس", "صورة", "फोटो", "तस्वीर", "fotoğraf")
 _COPY_WORDS = ("copyright", "reserved", "c")
 _PRINT_WORDS = ("appeared", "appears", "published")
 _URL_WORDS = ("http", "https", "www")
@@ -155,7 +156,7 @@ P_END, P_Q, P_SEP, P_BULLET = 1, 2, 4, 8
 @lru_cache(maxsize=1)
 def _punct_lut() -> np.ndarray:
     lut = np.zeros(0x10000, dtype=np.uint8)
-    for chars, bit in ((".!…。！", P_END), ("?？", P_Q), ("|/»>·›•", P_SEP), ("•●▪■◦‣·*–—-", P_BULLET)):
+    for chars, bit in ((".!…。！।॥۔", P_END), ("?？؟", P_Q), ("|/»>·›•", P_SEP), ("•●▪■◦‣·*–—-", P_BULLET)):
         for c in chars:
             lut[ord(c)] |= bit
     return lut
@@ -172,7 +173,7 @@ RE_WORD = re.compile(r"\w+", re.U)
 RE_REL_TIME = re.compile(r"\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b", re.I)
 RE_CREDIT = re.compile(
     r"(?:^|[ \t(\[|/.–—-])(?:photo(?:graph)?s?|image|picture|pic|credit|illustration|graphic|"
-    r"foto|bild)\s*(?:credit)?\s*:|\((?:photo|image|credit)[^)]*\)|\b(?:photo|image|picture)s?\s+(?:by|courtesy)\b",
+    r"foto|bild|фото|світлина|عکس|صورة|फोटो|तस्वीर|fotoğraf)\s*(?:credit)?\s*:|\((?:photo|image|credit)[^)]*\)|\b(?:photo|image|picture)s?\s+(?:by|courtesy)\b",
     re.I | re.M,
 )
 RE_COPYRIGHT = re.compile(r"\(c\)\s*\d{4}|\bcopyright\b|\ball rights reserved\b", re.I)

@@ -591,7 +591,7 @@ def _extract_tree(tree, options) -> str:
 # Metadata (cheap: <meta>, JSON-LD, canonical link; htmldate only when no date was found)
 # --------------------------------------------------------------------------------------------
 
-_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?")
 _DATE_KEYS = (
     "article:published_time", "og:published_time", "datepublished", "date", "pubdate", "publishdate",
     "publish-date", "published_time", "dc.date", "dc.date.issued", "dcterms.date", "dcterms.created",
@@ -609,11 +609,21 @@ def _iso(value: str | None) -> str | None:
     m = _DATE_RE.search(value)
     if not m:
         return None
-    y, mo, d, hh, mm, ss = m.groups()
+    y, mo, d, hh, mm, ss, tz = m.groups()
     if not (1990 <= int(y) <= 2100 and 1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
         return None
     if hh is None:
         return f"{y}-{mo}-{d}"
+    if tz and tz != "Z":  # "2024-03-05T19:00:00+04:00" is 15:00 UTC, the time `published` holds
+        from datetime import datetime, timedelta
+
+        sign = 1 if tz[0] == "+" else -1
+        off = timedelta(hours=int(tz[1:3]), minutes=int(tz[-2:]))
+        try:
+            t = datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0)) - sign * off
+        except ValueError:
+            return f"{y}-{mo}-{d}"
+        return t.strftime("%Y-%m-%dT%H:%M:%S")
     return f"{y}-{mo}-{d}T{hh}:{mm}:{ss or '00'}"
 
 

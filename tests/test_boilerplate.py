@@ -494,3 +494,22 @@ def test_a_sentence_that_mentions_a_commission_or_affiliate_link_is_text():
     by, _, _ = _run("\n".join(lines))
     assert by[lines[1]].keep and by[lines[2]].keep
     assert by[lines[4]].detail == "rule:promo_disclosure"
+
+
+def test_a_read_also_block_mid_article_in_arabic_ends_at_the_body_and_other_scripts_chrome():
+    # Arabic has no stop-word list here, so no line looks like "prose": the block must still end
+    body = ["أعلنت البلدية يوم الأحد عن افتتاح جسر جديد للمشاة فوق النهر يربط الحي القديم بمحطة القطار الرئيسية في المدينة.",
+            "وقال رئيس البلدية إن المشروع استغرق عامين وكلف نحو ثلاثة ملايين دولار من ميزانية المدينة والحكومة المركزية.",
+            "ويأمل السكان أن يخفف الجسر الجديد من الازدحام المروري على الطريق الرئيسي خلال ساعات الذروة في الصباح والمساء.",
+            "ومن المتوقع أن تبدأ أعمال المرحلة الثانية من المشروع في الربيع المقبل بعد الانتهاء من الدراسات الفنية اللازمة."]
+    page = ["افتتاح جسر جديد للمشاة فوق النهر في المدينة", "14 مارس 2024", body[0], body[1], "اقرأ أيضا",
+            "ارتفاع أسعار الخبز في الأسواق المحلية", "مهرجان الكتاب يفتح أبوابه للزوار", body[2], body[3]]
+    by, meta, _ = _run("\n".join(page))
+    assert [by[x].label for x in page[4:7]] == ["related"] * 3
+    assert all(by[x].keep for x in body), [by[x] for x in body]
+    assert meta.published and meta.published.startswith("2024-03-14")
+    # Ukrainian and Turkish month names, a Cyrillic photo credit, a Hindi menu with vowel signs
+    assert parse_datetime("12 квітня 2024") == "2024-04-12" and parse_datetime("21 Mart 2024") == "2024-03-21"
+    ru = [P1, "Здание мэрии на главной площади. Фото: Иван Петров", P2, P3]
+    assert _run("\n".join(ru))[0][ru[1]].label == "caption"
+    assert boilerplate._menu_line("हमारे बारे में  संपर्क करें  विज्ञापन  गोपनीयता नीति")

@@ -363,3 +363,13 @@ def test_a_page_laid_out_in_a_table_row_is_split_into_its_cells_and_paragraphs()
         ("td", "Home Mills"), ("td", "The Old Mill"), ("td", body), ("td", "Volunteers restored it in 1990."),
         ("td", "Text © 2004 Mill Society"), ("tr", "Built 1816"), ("tr", "Restored 1990")]
     assert len(decisions) == len(blocks)
+
+
+def test_a_published_time_with_an_offset_is_stored_in_utc():
+    assert H._iso("2024-03-05T19:00:00+04:00") == "2024-03-05T15:00:00"
+    assert H._iso("2024-03-05T01:30:00-05:00") == "2024-03-05T06:30:00"
+    assert H._iso("2024-03-05T19:00:00Z") == "2024-03-05T19:00:00" and H._iso("2024-03-05") == "2024-03-05"
+    page = ('<html><body><article><h1>Bridge opens</h1><time datetime="2024-03-05T19:00:00+03:00">5 March</time>'
+            "<p>" + "The new bridge over the river opened to walkers and cyclists on Tuesday evening. " * 3 + "</p>"
+            "</article></body></html>")
+    assert html_blocks(page, HtmlConfig())[2].published == "2024-03-05T16:00:00"

@@ -20,3 +20,14 @@ def test_text_that_cannot_be_encoded_still_gets_an_answer():
     # a lone surrogate (from a lenient decode) and control characters must not raise
     s = "The committee met \udcff on Tuesday \x00 to discuss the new budget for the schools of the city."
     assert detect_language(s) == "en"
+
+
+def test_an_unsure_first_sample_is_asked_again_on_a_longer_one():
+    from corpusclean.language import _detect
+
+    ru = ("Городской совет во вторник одобрил строительство нового пешеходного моста через реку, который "
+          "соединит жилой район с вокзалом. Работы начнутся весной и продлятся около полутора лет, сообщили "
+          "в администрации города после заседания. ") * 4
+    ticker = ("USD 92,45  EUR 99,80  CNY 12,7  Brent 83,1  MOEX 3200  RTS 1100  Gold 2150  " * 6)[:400]
+    assert _detect(ticker) is None
+    assert detect_language(ticker + ru) == "ru"
