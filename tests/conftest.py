@@ -59,6 +59,22 @@ def reversed_copy(src: Path, dst: Path) -> Path:
     return dst
 
 
+@pytest.fixture
+def cleaned_sources(monkeypatch) -> list[str]:
+    """The sources the shard tasks read and clean during the test, in order (process_documents spied on)."""
+    import corpusclean.shards as shards
+
+    seen: list[str] = []
+    real = shards.process_documents
+
+    def counting(raws, config):
+        seen.extend(r.source for r in raws)
+        return real(raws, config)
+
+    monkeypatch.setattr(shards, "process_documents", counting)
+    return seen
+
+
 @pytest.fixture(scope="session")
 def seed_run(tmp_path_factory):
     """One pipeline run (no Prefect) over seeds + fixtures + bad inputs, shared by many tests."""

@@ -192,20 +192,11 @@ def test_changing_one_of_100_files_reprocesses_one_shard_and_matches_a_full_rebu
     assert len(list((out / ".cache" / "shards").iterdir())) == last["shards_total"]
 
 
-def test_a_new_dedup_setting_reuses_every_staged_shard_and_matches_a_full_rebuild(tmp_path, monkeypatch):
+def test_a_new_dedup_setting_reuses_every_staged_shard_and_matches_a_full_rebuild(tmp_path, cleaned_sources):
     """Tuning a corpus-wide dedup threshold must not re-clean the corpus, nor must new MinHash settings
     (only the keys are computed again), and both must give the output of a fresh run with the new
     settings; a clean-stage option must re-clean."""
-    import corpusclean.shards as shards
-
-    seen: list[str] = []
-    real = shards.process_documents
-
-    def counting(raws, config):
-        seen.extend(r.source for r in raws)
-        return real(raws, config)
-
-    monkeypatch.setattr(shards, "process_documents", counting)
+    seen = cleaned_sources
     rng = random.Random(11)
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -287,7 +287,7 @@ def test_a_broken_install_fails_the_run_instead_of_rejecting_every_file(tmp_path
     assert not (tmp_path / "out" / "documents").exists()  # nothing was published
 
 
-def test_a_changed_file_is_recomputed_alone_and_its_shard_equals_a_full_recompute(tmp_path, monkeypatch):
+def test_a_changed_file_is_recomputed_alone_and_its_shard_equals_a_full_recompute(tmp_path, request):
     """Per-file reuse inside a changed shard: the other files' rows are copied from the earlier staged
     shard, and the staged files are byte-identical to computing the whole shard again."""
     import corpusclean.shards as shards
@@ -299,14 +299,7 @@ def test_a_changed_file_is_recomputed_alone_and_its_shard_equals_a_full_recomput
     out = tmp_path / "out"
     first = run_pipeline(str(raw), str(out), cfg)
     n_files = first["n_files"]
-    seen: list[str] = []
-    real = shards.process_documents
-
-    def counting(raws, config):
-        seen.extend(r.source for r in raws)
-        return real(raws, config)
-
-    monkeypatch.setattr(shards, "process_documents", counting)
+    seen = request.getfixturevalue("cleaned_sources")  # spied on from here: the first run is not counted
     victim = sorted(p for p in raw.rglob("*.txt"))[1]
     victim.write_text(victim.read_text() + "\nA closing paragraph added after publication, long enough to be kept.\n")
     second = run_pipeline(str(raw), str(out), cfg)
