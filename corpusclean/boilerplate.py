@@ -35,9 +35,17 @@ from .treemodel import TreeEnsemble
 
 _I = {n: i for i, n in enumerate(FEATURE_NAMES)}
 
+
+def _load_data_list(name: str) -> list[str]:
+    text = resources.files("corpusclean").joinpath("data", name).read_text("utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
 # A copyright line that reads like prose ("Copyright protects original expression, ...") is article
 # text unless it has a notice's shape: a (c) sign, a year, or "all rights reserved" closing the line.
 _COPYRIGHT_NOTICE = re.compile(r"©|\(c\)|(?<!\d)(?:19|20)\d\d(?!\d)|all rights reserved\W*$", re.I)
+_TAG_LABELS = re.compile(r"^\s*(?:" + "|".join(
+    re.escape(x) for x in sorted(_load_data_list("boilerplate_tag_labels.txt"), key=len, reverse=True)) + r")\s*[:：]\s*\S",
+    re.I)
 _STRONG_PROMO = re.compile(r"(?<!\w)(?:" + "|".join(
     r"\s+".join(map(re.escape, p.split())) for p in sorted(STRONG_PROMO_PHRASES, key=len, reverse=True)) + r")(?!\w)",
     re.I)
@@ -426,6 +434,12 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
 
     # promos: short lines with promo vocabulary, plus adjacent short non-period lines
     pm = setm((col("promo") > 0) & (words <= 25) & ~prose, "promo", "rule:promo_vocab")
+    # a tag / topic line: "Tags: bridge, river, council" (the model scores it as a heading)
+    tg = np.flatnonzero((lab == 0) & (words <= 30) & ~endp)
+    if tg.size:
+        tags = np.zeros(n, dtype=bool)
+        tags[tg] = [_TAG_LABELS.match(texts[i]) is not None for i in tg.tolist()]
+        setm(tags, "nav", "rule:tags")
     # disclosures and paywall notices read like prose but are never article text (one regex pass)
     strong = _cand_hits(_STRONG_PROMO, texts, np.flatnonzero((words <= 40) & (lab == 0)), n) > 0
     pm = pm | setm(strong, "promo", "rule:promo_disclosure")

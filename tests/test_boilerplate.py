@@ -513,3 +513,12 @@ def test_a_read_also_block_mid_article_in_arabic_ends_at_the_body_and_other_scri
     ru = [P1, "Здание мэрии на главной площади. Фото: Иван Петров", P2, P3]
     assert _run("\n".join(ru))[0][ru[1]].label == "caption"
     assert boilerplate._menu_line("हमारे बारे में  संपर्क करें  विज्ञापन  गोपनीयता नीति")
+
+
+def test_a_tag_line_is_nav_in_any_language_but_a_sentence_after_a_label_is_text():
+    tags = ["Tags: bridge, river, council", "Etiketler: köprü, nehir, belediye", "Schlagwörter: Brücke, Fluss"]
+    sentence = "Topics: the committee discussed the roads, the schools and the new bridge over the river."
+    page = [P1, P2, *tags, sentence, P3]
+    by, _, _ = _run("\n".join(page))
+    assert [(by[t].label, by[t].detail) for t in tags] == [("nav", "rule:tags")] * 3
+    assert by[sentence].keep
