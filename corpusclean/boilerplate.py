@@ -28,7 +28,7 @@ from importlib import resources
 
 import numpy as np
 
-from .features import (B_ATTRIB, FEATURE_NAMES, FULL_NAMES, STRONG_PROMO_PHRASES, BatchFeatures, _cand_hits, DocFeatures, _first_per_doc, _gram_keys,
+from .features import (B_ATTRIB, FEATURE_NAMES, FULL_NAMES, STRONG_PROMO_PHRASES, BatchFeatures, _cand_hits, _load_vocab, DocFeatures, _first_per_doc, _gram_keys,
                        _KMIX, _hash_lines, _in_sorted, _last_per_doc, _sorted_unique, batch_features, batch_features_flat, doc_features)
 from .records import Block, Decision, Metadata
 from .treemodel import TreeEnsemble
@@ -36,15 +36,11 @@ from .treemodel import TreeEnsemble
 _I = {n: i for i, n in enumerate(FEATURE_NAMES)}
 
 
-def _load_data_list(name: str) -> list[str]:
-    text = resources.files("corpusclean").joinpath("data", name).read_text("utf-8")
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-
 # A copyright line that reads like prose ("Copyright protects original expression, ...") is article
 # text unless it has a notice's shape: a (c) sign, a year, or "all rights reserved" closing the line.
 _COPYRIGHT_NOTICE = re.compile(r"©|\(c\)|(?<!\d)(?:19|20)\d\d(?!\d)|all rights reserved\W*$", re.I)
 _TAG_LABELS = re.compile(r"^\s*(?:" + "|".join(
-    re.escape(x) for x in sorted(_load_data_list("boilerplate_tag_labels.txt"), key=len, reverse=True)) + r")\s*[:：]\s*\S",
+    re.escape(x) for x in sorted(_load_vocab("boilerplate_tag_labels.txt"), key=len, reverse=True)) + r")\s*[:：]\s*\S",
     re.I)
 _STRONG_PROMO = re.compile(r"(?<!\w)(?:" + "|".join(
     r"\s+".join(map(re.escape, p.split())) for p in sorted(STRONG_PROMO_PHRASES, key=len, reverse=True)) + r")(?!\w)",
