@@ -28,8 +28,9 @@ from importlib import resources
 
 import numpy as np
 
-from .features import (B_ATTRIB, FEATURE_NAMES, FULL_NAMES, STRONG_PROMO_PHRASES, BatchFeatures, _cand_hits, _load_vocab, DocFeatures, _first_per_doc, _gram_keys,
-                       _KMIX, _hash_lines, _in_sorted, _last_per_doc, _sorted_unique, batch_features, batch_features_flat, doc_features)
+from .features import (B_ATTRIB, FEATURE_NAMES, FULL_NAMES, STRONG_PROMO_PHRASES, BatchFeatures, _cand_hits,
+                       _load_vocab, DocFeatures, _first_per_doc, _gram_keys, _KMIX, _hash_lines, _in_sorted,
+                       _last_per_doc, _sorted_unique, batch_features, batch_features_flat, doc_features)
 from .records import Block, Decision, Metadata
 from .treemodel import TreeEnsemble
 
