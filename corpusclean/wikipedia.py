@@ -18,6 +18,7 @@ from .records import Block, Citation, Decision, Metadata
 _EDIT = re.compile(r"\[\s*(?:" + "|".join(
     r"\s*\|\s*".join(map(re.escape, m.split(" | "))) for m in sorted(_wordlist("wiki_edit_markers.txt"), key=len, reverse=True)
 ) + r")\s*\]\s*$", re.I)
+_EDIT_WORDS = tuple(sorted({m.split()[0].casefold() for m in _wordlist("wiki_edit_markers.txt")}))
 _LETTER_MARKER = re.compile(r"(?<=[^\s\[])\[[a-z]\](?![^\W\d_])")  # a lettered note marker: "in 1990.[a]"
 _TOC_ENTRY = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+\S")  # "1 History", "1.1 Construction"
 _REF = re.compile(r"\s*(?:\d{1,4}[.)]\s*[\^↑]|[\^↑]\s)")  # "12. ^ a b …"; browsers copy an <ol> without numbers: "^ a b …"
@@ -121,7 +122,7 @@ def is_wikipedia_dump(blocks: list[Block]) -> bool:
     """Generic anatomy test: chrome lines, '[edit]' headings, '^' reference lines."""
     head = blocks[:4000]
     low = "\n".join([b.text for b in head]).casefold()
-    if "]" not in low and not any(x in low for x in _SIGNATURE):
+    if not any(x in low for x in _SIGNATURE) and not any(x in low for x in _EDIT_WORDS):
         return False  # cheap gate: a score >= 4 needs a chrome line or an [edit] heading
     chrome = edits = refs = retrieved = 0
     for b in head:
