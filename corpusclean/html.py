@@ -66,6 +66,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import textwrap
 from bisect import bisect_right
 from itertools import accumulate
 from urllib.parse import urlsplit
@@ -295,6 +296,9 @@ def _class_reason(ci: str) -> tuple[str, str] | None:
 
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+# the glyph of a heading's permalink anchor (Sphinx, MkDocs: "¶"; some themes a zero-width space)
+_PERMALINK = "¶\u200b"
+
 # walk dispatch per (lower-case) tag: 1 block, 2 link, 3 cell, 4 never rendered, 5 <br>; others inline (0)
 _KIND = {**{t: 1 for t in _BLOCK}, "a": 2, "td": 3, "th": 3, "br": 5, **{t: 4 for t in _INVISIBLE}}
 
@@ -308,9 +312,22 @@ def _depth_of(el) -> int:
     return d
 
 
-def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
+def _verbatim(text: str) -> str:
+    """A <pre> block as shown: its lines and their indentation (code, poems, ASCII tables), trailing
+    spaces and the blank lines around it removed."""
+    lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    # without the indentation all lines share (a chunk after a blank line starts indented)
+    return textwrap.dedent("\n".join(lines))
+
+
+def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool, dict[int, str]]:
     """Visible blocks under `root` as (tag, text, link_chars, boilerplate ctx, depth), in order,
-    and whether the tree nests deeper than trafilatura's own parser would keep.
+    and whether the tree nests deeper than trafilatura's own parser would keep, and the laid-out text of
+    the <pre> blocks by index (see _verbatim).
 
     ctx is the (reason, detail) of the nearest boilerplate ancestor block (or None). Iterative
     (lxml iterwalk), so nesting depth never touches the Python stack. Hidden elements are tested
@@ -333,14 +350,18 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
     layout: list[bool] = []  # per open <tr>: a layout row (its cells are blocks), see below
     walker = etree.iterwalk(root, events=("start", "end"))
     skip = walker.skip_subtree
+    pre_text: dict[int, str] = {}  # block index -> the <pre> block's text with its lines and indentation
 
     def flush(seg: list) -> None:
         nonlocal br_at
         br_at = None
         p = seg[1]
-        text = " ".join((p[0] if len(p) == 1 else "".join(p)).split())
+        joined = p[0] if len(p) == 1 else "".join(p)
+        text = " ".join(joined.split())
         if text:
             n = seg[2]
+            if seg[0] == "pre":
+                pre_text[len(out)] = _verbatim(joined)
             out.append((seg[0], text, n if n < len(text) else len(text), seg[3], len(stack)))
         p.clear()
         seg[2] = 0
@@ -406,7 +427,11 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
                     else:
                         flush(top)
                 pieces = []
-                top = [tag, pieces, 0, top[3] or _element_reason(el, tag)]
+                r = _element_reason(el, tag)
+                # the nearest boilerplate ancestor names the reason (a layout class on <body> or a page
+                # wrapper must not hide a newsletter box inside it); a new tuple per element, so that
+                # html_blocks can tell which blocks sit under the same element (see _layout_wrappers)
+                top = [tag, pieces, 0, (r[0], r[1]) if r else top[3]]
                 stack.append(top)
                 push(1)
             elif k == 0:
@@ -414,6 +439,9 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
             elif k == 2:
                 link_depth += 1
                 push(2)
+            elif k == 5 and top[0] == "pre":  # a line break in preformatted text
+                pieces.append("\n")
+                push(0)
             elif k == 5:  # <br>: a space; two in a row (only whitespace between): a paragraph break
                 if br_at is not None and br_at[0] is top and br_at[1] <= len(pieces) \
                         and all(x.isspace() for x in pieces[br_at[1]:]) and 3 not in kinds:
@@ -460,7 +488,7 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool]:
         seg = stack.pop()
         if seg[1]:
             flush(seg)
-    return out, deep
+    return out, deep, pre_text
 
 
 # --------------------------------------------------------------------------------------------
@@ -591,7 +619,7 @@ def _extract_tree(tree, options) -> str:
 # Metadata (cheap: <meta>, JSON-LD, canonical link; htmldate only when no date was found)
 # --------------------------------------------------------------------------------------------
 
-_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?")
+_DATE_RE = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?")
 _DATE_KEYS = (
     "article:published_time", "og:published_time", "datepublished", "date", "pubdate", "publishdate",
     "publish-date", "published_time", "dc.date", "dc.date.issued", "dcterms.date", "dcterms.created",
@@ -671,6 +699,19 @@ def _clean_author(a: str) -> str | None:
     return a
 
 
+_TITLE_SEP = re.compile(r"(\s+[|–—-]\s+)")
+
+
+def _strip_site(title: str) -> str:
+    """A <title> without the site's name: "Headline - Part 3 | Site" -> "Headline - Part 3". The
+    site's part is the first or the last one, whichever is shorter (a headline may hold a dash itself)."""
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 3:
+        return title
+    first, last = parts[0], parts[-1]
+    return "".join(parts[2:]) if len(first) < len(last) else "".join(parts[:-2])
+
+
 def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
     """Page metadata; `extract_date` is what the htmldate fallback reads: our tree (it copies it:
     cheaper than a parse) or the page source (None: skip it)."""
@@ -698,6 +739,7 @@ def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
                 title_el = el
         elif article_el is None:
             article_el = el
+    meta_authors: dict[str, list[str]] = {}  # every value of an author key (scholarly pages repeat the tag)
     for m in metas:
         key = m.get("property") or m.get("name") or m.get("itemprop")
         content = m.get("content")
@@ -705,6 +747,8 @@ def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
             k = key.strip().lower()
             if k not in meta:
                 meta[k] = content.strip()
+            if k in _AUTHOR_KEYS:
+                meta_authors.setdefault(k, []).append(content.strip())
     ld = _ld_objects(tree, scripts)
     ld_article = next((o for o in ld if isinstance(o.get("@type"), str) and (
         "Article" in o["@type"] or o["@type"] in ("BlogPosting", "Report", "WebPage"))), None)
@@ -716,10 +760,7 @@ def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
         t = title_el
         tt = "".join(t.itertext()) if t is not None else ""
         if tt.strip():
-            title = " ".join(tt.split())
-            parts = re.split(r"\s+[|–—-]\s+", title)
-            if len(parts) > 1:
-                title = max(parts, key=len)
+            title = _strip_site(" ".join(tt.split()))
     if not title:
         h1 = next((b[1] for b in blocks if b[0] == "h1"), None)
         title = h1
@@ -728,15 +769,19 @@ def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
     authors: list[str] = []
     for k in _AUTHOR_KEYS:
         if meta.get(k):
-            authors = [meta[k]]
+            vals = meta_authors[k]
+            if k == "citation_author":  # Highwire Press tags: one per author, "Last, First"
+                vals = [" ".join(reversed(v.split(",", 1))) if v.count(",") == 1 else v for v in vals]
+            authors = [" ".join(v.split()) for v in vals]
             break
-    if not authors and ld_article:
-        authors = _names(ld_article.get("author"))
-    if not authors:
+    ld_authors = _names(ld_article.get("author")) if ld_article else []
+    if not ld_authors:
         for o in ld:
-            authors = _names(o.get("author"))
-            if authors:
+            ld_authors = _names(o.get("author"))
+            if ld_authors:
                 break
+    if not authors or (len(authors) == 1 and len(ld_authors) > 1):  # one of several names in a meta tag
+        authors = ld_authors
     if len(authors) == 1 and re.search(r",| and | & ", authors[0]):
         authors = re.split(r"\s*,\s*|\s+and\s+|\s+&\s+", authors[0])
     clean: list[str] = []
@@ -817,16 +862,59 @@ def html_blocks(html: str, config: HtmlConfig | None = None) -> tuple[list[Block
     if tree is None:
         return [], [], Metadata()
     body = tree.find("body")
-    raw, deep = _walk(body if body is not None else tree)
+    raw, deep, pre_text = _walk(body if body is not None else tree)
     texts = [r[1] for r in raw]
     page = tree if shareable and not deep else html
     meta = _metadata(tree, raw, extract_date=page)
     extracted = _extract_main(page, config) if raw else ""
     cov = _coverage(texts, extracted)
     main = [c * 2 >= len(t) for c, t in zip(cov, texts)]
+    raw = _layout_wrappers(raw, main)
     decisions = _decide(raw, main, meta)
+    # matched and classified as walked above; shown as laid out (<pre>) and without the glyph of a
+    # heading's permalink anchor ("Installation¶": Sphinx, MkDocs), which trafilatura's text still has
+    if pre_text:
+        texts = [pre_text.get(i, t) for i, t in enumerate(texts)]
+    texts = [(t.rstrip(_PERMALINK + " ") or t) if t[-1] in _PERMALINK and r[0] in _HEADINGS else t
+             for r, t in zip(raw, texts)]
+    if not meta.authors or not meta.published:
+        _byline_meta(meta, texts, decisions)
     blocks = [Block(t, i, i, r[0], m) for i, (r, t, m) in enumerate(zip(raw, texts, main), start=1)]
     return blocks, decisions, meta
+
+
+def _layout_wrappers(raw: list[tuple], main: list[bool]) -> list[tuple]:
+    """Drop the boilerplate context of an element that holds half or more of the main content: its
+    class names the page layout ("ast-right-sidebar" on <body>, "flex-wrap-footer" around the whole
+    page), not a box of chrome, and as a context it labelled every block of the page with its reason,
+    removed the short blocks of the article under a "share" class and kept rule:recovered_prose off."""
+    total = 0
+    under: dict[int, int] = {}
+    for (_tag, text, _lc, ctx, _d), m in zip(raw, main):
+        if m:
+            total += len(text)
+            if ctx is not None:
+                under[id(ctx)] = under.get(id(ctx), 0) + len(text)
+    wrappers = {k for k, c in under.items() if c * 2 >= total}
+    if not wrappers:
+        return raw
+    return [(r[0], r[1], r[2], None, r[4]) if r[3] is not None and id(r[3]) in wrappers else r for r in raw]
+
+
+def _byline_meta(meta: Metadata, texts: list[str], decisions: list[Decision]) -> None:
+    """Authors and date from the page's first byline block ("By Jane Doe · posted 14 September 2003")
+    when its <meta> tags and JSON-LD gave none: pages without metadata (older sites, forums) have them
+    only in the text. Read as the text-dump path reads its byline line."""
+    from .boilerplate import parse_authors, parse_datetime
+
+    for t, d in zip(texts, decisions):
+        if d.detail == "rule:by_line":
+            s = " ".join(t.split())
+            if not meta.authors:
+                meta.authors = parse_authors(s)
+            if not meta.published:
+                meta.published = parse_datetime(s)
+            return
 
 
 def _keep_label(tag: str) -> str:

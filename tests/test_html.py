@@ -188,7 +188,7 @@ def test_two_line_breaks_and_blank_lines_in_pre_end_a_block():
         ("div", "First para, line one line two"),  # one <br> stays a space
         ("div", "Second para"),
         ("div", "Third para"),
-        ("pre", "code one code two"),
+        ("pre", "code one\n    code two"),  # a <pre> keeps its lines and their indentation
         ("pre", "after a blank line"),
     ]
     assert [b.raw_start for b in blocks] == list(range(1, 7)) and len(decisions) == len(blocks)
@@ -373,3 +373,70 @@ def test_a_published_time_with_an_offset_is_stored_in_utc():
             "<p>" + "The new bridge over the river opened to walkers and cyclists on Tuesday evening. " * 3 + "</p>"
             "</article></body></html>")
     assert html_blocks(page, HtmlConfig())[2].published == "2024-03-05T16:00:00"
+
+
+def _page(body_attrs: str, inner_box: str) -> str:
+    paras = "\n".join(f"<p>{p}</p>" for p in PARAS)
+    return (f'<!DOCTYPE html><html lang="en"><head><title>River levels</title></head><body {body_attrs}>'
+            '<nav><a href="/">Home</a> <a href="/world">World</a></nav>'
+            f'<div class="site-content"><article><h1>River levels fall</h1><h2>The harvest</h2>{paras}'
+            f'{inner_box}</article></div></body></html>')
+
+
+def test_a_layout_class_on_the_page_wrapper_neither_hides_inner_boxes_nor_labels_the_article():
+    box = ('<div class="newsletter-box"><h3>Never miss a story</h3>'
+           '<p>Sign up for our weekly newsletter and get the best stories in your inbox.</p></div>')
+    plain = {b.text: d for b, d in zip(*html_blocks(_page("", box))[:2])}
+    for attrs in ('class="theme-right-sidebar"', 'class="sticky-share-bar"'):
+        got = {b.text: d for b, d in zip(*html_blocks(_page(attrs, box))[:2])}
+        # the short heading of the article stays (a "share" class on <body> removed every short block)
+        assert got["The harvest"].label in KEEP_KINDS, attrs
+        # the box inside is found by its own class, as on the page without the wrapper class
+        assert got["Never miss a story"] == plain["Never miss a story"]
+        assert got["Never miss a story"].detail == "class:newsletter"
+        assert all(d.detail not in ("class:sidebar", "class:share") for d in got.values())
+
+
+def test_code_keeps_its_lines_and_indentation_and_headings_lose_their_permalink_glyph():
+    code = 'def f(x):\n    if x:\n        return 1<br>    return 0'
+    page = (f'<html><head><title>Docs</title></head><body><article><h2>Retry policies<a class="headerlink" '
+            f'href="#retry">¶</a></h2><p>{PARAS[0]}</p><pre><code><span class="k">{code}</span></code></pre>'
+            f'<p>{PARAS[1]}</p></article></body></html>')
+    blocks, decisions, _ = html_blocks(page)
+    texts = [b.text for b in blocks]
+    assert "Retry policies" in texts
+    assert "def f(x):\n    if x:\n        return 1\n    return 0" in texts
+    # matched and kept like any other block of the article
+    assert all(d.keep for d in decisions)
+
+
+def test_title_from_the_title_element_drops_only_the_site_part():
+    def title(t: str) -> str | None:
+        return html_blocks(f"<html><head><title>{t}</title></head><body><p>{PARAS[0]}</p></body></html>")[2].title
+
+    assert title("Restoring a scooter - Part 3: The engine - Garage Blog") == "Restoring a scooter - Part 3: The engine"
+    assert title("Review: a camera – the best all-rounder | Camera Blog") == "Review: a camera – the best all-rounder"
+    assert title("Valley Courier | River levels fall to a record low") == "River levels fall to a record low"
+    assert title("River levels fall to a record low") == "River levels fall to a record low"
+
+
+def test_authors_from_repeated_meta_tags_and_a_longer_json_ld_list_and_slashed_dates():
+    def meta(head: str):
+        return html_blocks(f"<html><head>{head}</head><body><article><p>{PARAS[0]}</p></article></body></html>")[2]
+
+    m = meta('<meta name="citation_author" content="Doe, Jane"><meta name="citation_author" content="Roe, Richard">'
+             '<meta name="citation_date" content="2024/03/08">')
+    assert m.authors == ["Jane Doe", "Richard Roe"] and m.published == "2024-03-08"
+    ld = '{"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Ann Lee"}, {"name": "Bo Park"}]}'
+    m = meta(f'<meta name="parsely-author" content="Ann Lee"><script type="application/ld+json">{ld}</script>')
+    assert m.authors == ["Ann Lee", "Bo Park"]
+
+
+def test_a_page_without_metadata_takes_authors_and_date_from_its_byline_block():
+    page = (f"<html><head><title>Old page</title></head><body><div><h1>Restoring an engine</h1>"
+            f"<p>By Jane Doe · posted 14 September 2003</p><p>{PARAS[0]}</p><p>{PARAS[1]}</p></div></body></html>")
+    blocks, decisions, meta = html_blocks(page)
+    assert meta.authors == ["Jane Doe"] and meta.published == "2003-09-14"
+    # metadata on the page wins over the byline text
+    page = page.replace("<head>", '<head><meta name="author" content="Ann Lee">')
+    assert html_blocks(page)[2].authors == ["Ann Lee"]
