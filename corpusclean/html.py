@@ -74,7 +74,9 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
+from .boilerplate import _STRONG_PROMO
 from .config import HtmlConfig
+from .features import RELATED_HEADERS, _norm_text
 from .records import Block, Decision, Metadata, TooComplex
 
 __all__ = ["html_blocks", "MAX_HTML_CHARS", "MAX_ELEMENTS", "PARSER_MAX_DEPTH"]
@@ -120,7 +122,7 @@ _CLASS_RULES: tuple[tuple[str, frozenset[str]], ...] = (
     ("promo", frozenset("share sharing sharebar social follow newsletter subscribe subscription signup promo advert advertisement ad ads sponsor sponsored banner cookie consent paywall".split())),
     ("caption", frozenset("caption figcaption credit credits".split())),
     ("byline", frozenset("byline byl dateline".split())),
-    ("not_main_content", frozenset("comment comments disqus respond sidebar widget".split())),
+    ("not_main_content", frozenset("comment comments disqus respond sidebar widget postprofile".split())),
 )
 _CLASS_WORD = {w: r for r, ws in _CLASS_RULES for w in ws}
 # one pass over a class/id string: does it contain any word we look for at all? (most do not)
@@ -137,7 +139,8 @@ _LABEL_PREFIXES = ("tag-", "tag_", "tags-", "author-", "author_", "category-", "
 # Reasons strong enough to remove a block trafilatura kept (measured: the others cost recall).
 _STRONG_CTX = frozenset(("tag:nav", "class:share", "class:sharebar", "class:promo", "class:newsletter",
                          "class:related", "class:byline", "class:byl", "class:subscribe",
-                         "class:signup", "class:outbrain", "class:taboola", "class:recommended"))
+                         "class:signup", "class:outbrain", "class:taboola", "class:recommended",
+                         "class:recommendations", "class:postprofile"))
 _TAG_REASON = {"nav": "nav", "footer": "footer", "aside": "related", "figcaption": "caption", "menu": "nav"}
 _ROLE_REASON = {"navigation": "nav", "contentinfo": "footer", "complementary": "related", "banner": "nav", "menu": "nav", "menubar": "nav"}
 
@@ -260,6 +263,8 @@ def _element_reason(el, tag: str) -> tuple[str, str] | None:
     i = get("id")
     if i:
         ci = ci + " " + i if ci else i
+    if "-" in tag:  # a custom element's name says what it is: <related-posts>, <cookie-banner>
+        ci = ci + " " + tag if ci else tag
     if not ci:
         return None
     r = _CLASS_CACHE.get(ci, _MISS)
@@ -395,7 +400,9 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool, di
                     continue
                 if not tag.islower():
                     tag = tag.lower()
-                k = kind_of(tag, 0)
+                # a custom element (<product-recommendations>, <amp-sidebar>) is a container: a block, so
+                # that its class and its tag name are read (see _element_reason)
+                k = kind_of(tag, 1 if "-" in tag else 0)
             get = el.get
             if k == 4 or get("hidden") is not None or get("aria-hidden") == "true" or (
                 (st := get("style")) and hidden_style(st)
@@ -883,6 +890,15 @@ def html_blocks(html: str, config: HtmlConfig | None = None) -> tuple[list[Block
     return blocks, decisions, meta
 
 
+def _related_lead(text: str, link_chars: int) -> bool:
+    """A teaser inside the article: a related-block label and a colon, then mostly link text
+    ("RELATED: <a>…</a>", "Lesen Sie auch: <a>…</a>"); the labels are the text dumps' related headers."""
+    head, sep, rest = text.partition(":")
+    if not sep or len(head) > 40 or link_chars * 2 < len(rest.strip()):
+        return False
+    return _norm_text(head) in RELATED_HEADERS
+
+
 def _layout_wrappers(raw: list[tuple], main: list[bool]) -> list[tuple]:
     """Drop the boilerplate context of an element that holds half or more of the main content: its
     class names the page layout ("ast-right-sidebar" on <body>, "flex-wrap-footer" around the whole
@@ -995,6 +1011,12 @@ def _decide(raw: list[tuple], main: list[bool], meta: Metadata) -> list[Decision
         if m:
             if lr:
                 decisions.append(Decision(*lr))
+                continue
+            if n <= 400 and _STRONG_PROMO.search(text):  # as in text dumps: disclosures, paywall notices
+                decisions.append(Decision("promo", "rule:promo_disclosure"))
+                continue
+            if link_chars and _related_lead(text, link_chars):
+                decisions.append(Decision("related", "rule:related_header"))
                 continue
             if ctx and ctx[1] in _STRONG_CTX and (n < 100 or ld > 0.5):
                 decisions.append(Decision(ctx[0], ctx[1]))

@@ -440,3 +440,28 @@ def test_a_page_without_metadata_takes_authors_and_date_from_its_byline_block():
     # metadata on the page wins over the byline text
     page = page.replace("<head>", '<head><meta name="author" content="Ann Lee">')
     assert html_blocks(page)[2].authors == ["Ann Lee"]
+
+
+def test_disclosures_related_leads_and_custom_elements_inside_the_article():
+    page = (f'<html><head><title>T</title></head><body><article><h1>Spring recipes</h1>'
+            f'<p><em>This post contains affiliate links, which means we may earn a commission.</em></p>'
+            f'<p>{PARAS[0]}</p><p><strong>RELATED:</strong> <a href="/x">Ten quick soups for cold evenings</a></p>'
+            f'<p>{PARAS[1]}</p><p>Lesen Sie auch: <a href="/y">Die besten Suppen des Winters im Test</a></p>'
+            f'<p>{PARAS[2]}</p><related-products><h2>Customers also bought</h2><ul><li>Blue pot, large</li>'
+            f'<li>Wooden spoon set</li></ul></related-products><p>{PARAS[3]}</p></article></body></html>')
+    got = {b.text: d for b, d in zip(*html_blocks(page)[:2])}
+    assert got["This post contains affiliate links, which means we may earn a commission."].label == "promo"
+    assert got["RELATED: Ten quick soups for cold evenings"].label == "related"
+    assert got["Lesen Sie auch: Die besten Suppen des Winters im Test"].label == "related"
+    assert not got["Customers also bought"].keep and not got["Wooden spoon set"].keep
+    assert all(got[p].keep for p in PARAS)
+
+
+def test_a_forum_posters_profile_box_is_not_kept_with_the_post():
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    page = ("<html><head><title>Chain skips</title></head><body><article class='post'><h3>Re: Chain skips</h3>"
+            f"<div class='content'>{paras}</div><dl class='postprofile'><dt><a href='/u/1'>rider</a></dt>"
+            "<dd>Posts: 214</dd><dd>Joined: Sat Apr 18, 2020 3:02 pm</dd></dl></article></body></html>")
+    got = {b.text: d for b, d in zip(*html_blocks(page)[:2])}
+    assert all(got[p].keep for p in PARAS)
+    assert not got["Posts: 214"].keep and not got["Joined: Sat Apr 18, 2020 3:02 pm"].keep
