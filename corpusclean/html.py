@@ -301,6 +301,7 @@ def _class_reason(ci: str) -> tuple[str, str] | None:
 
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_CELL = "\x1f"  # the start of a table cell in a row's pieces (str.split() takes it for whitespace)
 # the glyph of a heading's permalink anchor (Sphinx, MkDocs: "¶"; some themes a zero-width space)
 _PERMALINK = "¶\u200b"
 
@@ -331,8 +332,8 @@ def _verbatim(text: str) -> str:
 
 def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool, dict[int, str]]:
     """Visible blocks under `root` as (tag, text, link_chars, boilerplate ctx, depth), in order,
-    and whether the tree nests deeper than trafilatura's own parser would keep, and the laid-out text of
-    the <pre> blocks by index (see _verbatim).
+    and whether the tree nests deeper than trafilatura's own parser would keep, and the shown text of
+    <pre> blocks (see _verbatim) and table rows (cells split by tabs) by index, where it differs.
 
     ctx is the (reason, detail) of the nearest boilerplate ancestor block (or None). Iterative
     (lxml iterwalk), so nesting depth never touches the Python stack. Hidden elements are tested
@@ -355,7 +356,7 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool, di
     layout: list[bool] = []  # per open <tr>: a layout row (its cells are blocks), see below
     walker = etree.iterwalk(root, events=("start", "end"))
     skip = walker.skip_subtree
-    pre_text: dict[int, str] = {}  # block index -> the <pre> block's text with its lines and indentation
+    pre_text: dict[int, str] = {}  # block index -> shown text: a <pre> block laid out, a table row's cells
 
     def flush(seg: list) -> None:
         nonlocal br_at
@@ -367,6 +368,10 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool, di
             n = seg[2]
             if seg[0] == "pre":
                 pre_text[len(out)] = _verbatim(joined)
+            elif _CELL in joined:  # a table row: its cells set apart by tabs, as a copied table reads
+                cells = [c for c in (" ".join(x.split()) for x in joined.split(_CELL)) if c]
+                if len(cells) > 1:
+                    pre_text[len(out)] = "\t".join(cells)
             out.append((seg[0], text, n if n < len(text) else len(text), seg[3], len(stack)))
         p.clear()
         seg[2] = 0
@@ -457,8 +462,8 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool, di
                     pieces.append(" ")
                     br_at = (top, len(pieces))
                 push(0)
-            else:  # 3 cell: a space
-                pieces.append(" ")
+            else:  # 3 cell: a space, and a cell mark (whitespace to str.split) for the row's shown text
+                pieces.append(_CELL)
                 push(3)
             t = el.text
             if t:

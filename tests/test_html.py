@@ -167,8 +167,8 @@ def test_block_text_and_segmentation():
         ("div", "Intro text boldpart after break"),
         ("p", "Inner paragraph"),
         ("div", "tail of div"),
-        ("tr", "a1 b1"),
-        ("tr", "a2 b2"),
+        ("tr", "a1\tb1"),  # a row's cells set apart by tabs
+        ("tr", "a2\tb2"),
         ("li", "one"),
         ("li", "two more"),
     ]
@@ -195,7 +195,7 @@ def test_two_line_breaks_and_blank_lines_in_pre_end_a_block():
     # a single <br> after a nested block is still a space; a cell's row stays one block
     page = "<html><body><div>Intro<br><h3>Title</h3><b>Posted by</b> <br>bob on Monday</div>" \
            "<table><tr><td>a<br><br>b</td><td>c</td></tr></table></body></html>"
-    assert [b.text for b in html_blocks(page, HtmlConfig())[0]] == ["Intro", "Title", "Posted by bob on Monday", "a b c"]
+    assert [b.text for b in html_blocks(page, HtmlConfig())[0]] == ["Intro", "Title", "Posted by bob on Monday", "a b\tc"]  # a row's cells set apart
 
 
 def test_link_text_of_a_pre_is_counted_in_the_paragraph_that_holds_it():
@@ -361,7 +361,7 @@ def test_a_page_laid_out_in_a_table_row_is_split_into_its_cells_and_paragraphs()
     blocks, decisions, _ = html_blocks(page, HtmlConfig())
     assert [(b.tag, b.text) for b in blocks] == [
         ("td", "Home Mills"), ("td", "The Old Mill"), ("td", body), ("td", "Volunteers restored it in 1990."),
-        ("td", "Text © 2004 Mill Society"), ("tr", "Built 1816"), ("tr", "Restored 1990")]
+        ("td", "Text © 2004 Mill Society"), ("tr", "Built\t1816"), ("tr", "Restored\t1990")]
     assert len(decisions) == len(blocks)
 
 
