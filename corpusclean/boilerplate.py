@@ -28,7 +28,7 @@ from importlib import resources
 
 import numpy as np
 
-from .features import (B_ATTRIB, FEATURE_NAMES, FULL_NAMES, STRONG_PROMO_PHRASES, BatchFeatures, _cand_hits,
+from .features import (B_ATTRIB, B_CREDIT, FEATURE_NAMES, FULL_NAMES, STRONG_PROMO_PHRASES, BatchFeatures, _cand_hits,
                        _load_vocab, DocFeatures, _first_per_doc, _gram_keys, _KMIX, _hash_lines, _in_sorted,
                        _last_per_doc, _sorted_unique, batch_features, batch_features_flat, doc_features)
 from .records import Block, Decision, Metadata
@@ -118,12 +118,16 @@ _DATE_PATTERNS = [
 _CJK_DATE = _DATE_PATTERNS[2]
 _TIME = re.compile(r"(?<![\d/.-])(?P<h>\d{1,2})(?:[:h]|時)(?P<mi>\d{2})(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d/])",
                    re.I)
+# "By Ana Lind", "Von: Ana Lind"; a field label only with a colon after it: "Author: Ana Lind"
 _BYLINE_PREFIX = re.compile(
-    r"^\s*(?:" + "|".join(map(re.escape, sorted(_BW["prefix"], key=len, reverse=True))) + r")(?:\s*[:：/|｜]\s*|\s+)",
+    r"^\s*(?:(?:" + "|".join(map(re.escape, sorted(_BW["prefix"], key=len, reverse=True)))
+    + r")(?:\s*[:：/|｜]\s*|\s+)|(?:"
+    + "|".join(map(re.escape, sorted(_BW["prefix_colon"], key=len, reverse=True))) + r")\s*[:：]\s*)",
     re.I)
 _AUTHOR_SPLIT = re.compile(
     r"\s*(?:[,،、&|/·•—–]|-(?=\s)|\s(?:" + "|".join(map(re.escape, _BW["join"])) + r")\s|(?<=\w)(?:和|与|與|と)(?=\w))\s*")
 _PARTICLES = frozenset(_BW["particle"])
+_PIPE_SEG = re.compile(r"\s+[|｜]\s+")
 _UNCASED_NAME = re.compile(r"^[\u3400-\u9fff]{2,4}$|^[\u0600-\u06ff]+(?: [\u0600-\u06ff]+){1,3}$")  # Han; Arabic
 
 
@@ -180,6 +184,13 @@ def parse_datetime(s: str) -> str | None:
 def parse_authors(s: str) -> list[str]:
     """Names left in a byline once dates, times and 'By' are removed."""
     x = s
+    if "|" in x or "｜" in x:
+        # "By Ana Lind | Lake Gazette": the segment with the prefix names the authors, the others are
+        # the outlet, a section or the date
+        segs = _PIPE_SEG.split(x)
+        pre = [g for g in segs if _BYLINE_PREFIX.match(g)] if len(segs) > 1 else []
+        if pre:
+            x = pre[0]
     if _D4.search(x) is not None:
         for p in _DATE_PATTERNS:
             x = p.sub(" ", x)
@@ -204,6 +215,51 @@ def parse_authors(s: str) -> list[str]:
                 and not re.search(r"(?<!\w)" + re.escape(p) + r"\s*[:：]", s):  # a label ("Issued: May 2, 2024")
             out.append(p)
     return out
+
+
+# A dateline may run longer than a plain date line when a label opens it ("PUBLISHED: June 3, 2023 at
+# 2:05 PM EDT | UPDATED: June 4, 2023 at 9:10 AM EDT") or a short '|' segment with the date comes first.
+_DATE_LABEL = re.compile(
+    r"^\W*(?:" + "|".join(map(re.escape, sorted(_BW["date_label"], key=len, reverse=True))) + r")(?!\w)", re.I)
+_LONG_DATELINE_WORDS = 24
+# source code is not a dateline: an assignment, a brace, a statement end, or a date inside quotes
+# ('s = "2021-01-01 10:00"'); a ';' inside the line joins two datelines ("Updated Nov 19, 6:55 AM;Posted
+# Nov 19, 6:51 AM")
+_CODE_LIKE = re.compile(r"[={}]|;\s*$|[\"'`]\s*\d{4}[/.-]\d")
+_RANGE_SEP = re.compile(r"\s*(?:[-–—]|to|until|bis)\s*", re.I)
+
+
+def _long_dateline(s: str) -> bool:
+    if _DATE_LABEL.match(s):
+        return True
+    segs = _PIPE_SEG.split(s)
+    return len(segs) > 1 and len(segs[0].split()) <= 10 and parse_datetime(segs[0]) is not None
+
+
+_PHOTO_BY = re.compile(r"^\W*(?:photo(?:graph)?|image|picture)s?\s+(?:by|courtesy)\b", re.I)
+_HEAD_START = re.compile(r"^\s*[\w\"'‘“«„¿¡(]")  # a headline starts with a word or a quote, not "// ..."
+_WORD2 = re.compile(r"[^\W\d_]{2,}")
+
+
+def _datelike(s: str) -> bool:
+    """A date label, or hardly a word besides dates, times and date words: a dateline, not a headline."""
+    if _DATE_LABEL.match(s):
+        return True
+    x = s
+    for p in _DATE_PATTERNS:
+        x = p.sub(" ", x)
+    return len(_WORD2.findall(_DATE_STRIP.sub(" ", _TIME.sub(" ", x)))) < 2
+
+
+def _date_range(s: str) -> bool:
+    """Two full dates joined by a dash or 'to' ("May 1, 1931 - May 30, 2023"): a life span or a period,
+    not the date a page was published."""
+    for p in _DATE_PATTERNS:
+        for m in p.finditer(s):
+            r = _RANGE_SEP.match(s, m.end())
+            if r and any(q.match(s, r.end()) for q in _DATE_PATTERNS):
+                return True
+    return False
 
 
 # ----------------------------------------------------------------------------------------------
@@ -361,6 +417,23 @@ def _frags_may_match(f: BatchFeatures, index, items: list[tuple[int, list[str]]]
     return res
 
 
+_BLOCK_DETAILS = ("rule:author_line", "rule:photo_credit")
+
+
+def _byline_block(det, bi: int, a0: int, a1: int) -> tuple[int, int]:
+    """First and last line of the byline block around dateline `bi`: the author lines beside it, over
+    photo credits between them ("By Ana Lind / Photographs by Bo Kim / June 3, 2023")."""
+    ends = []
+    for step in (-1, 1):
+        e, j = bi, bi + step
+        while a0 <= j < a1 and abs(j - bi) <= 2 and det[j] in _BLOCK_DETAILS:
+            if det[j] == "rule:author_line":
+                e = j
+            j += step
+        ends.append(e)
+    return ends[0], ends[1]
+
+
 def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_THRESHOLD
                    ) -> list[tuple[list[Decision], Metadata]]:
     """`classify_dump` for many documents (a shard) at once: one feature pass, one model pass and one
@@ -412,8 +485,14 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         notice[cr] = [not prose[i] or _COPYRIGHT_NOTICE.search(texts[i].strip()) is not None for i in cr.tolist()]
         setm(notice, "footer", "rule:copyright")
 
-    # photo captions / credits, and truncated repeats of a caption (neighbours of captions only)
-    cap = setm((col("credit") > 0) & (words <= 60), "caption", "rule:photo_credit")
+    # photo captions / credits, and truncated repeats of a caption (neighbours of captions only); a
+    # photographer's credit in a byline block ("Photographs by Ana Lind") is one too (a rule, not the
+    # model's credit feature: changing that feature costs text CV F1)
+    credit = col("credit") > 0
+    pc = np.flatnonzero((((f.first_tok_bits >> B_CREDIT) & 1) > 0) & ~credit & (words <= 12))
+    if pc.size:
+        credit[pc] = [_PHOTO_BY.match(texts[i]) is not None for i in pc.tolist()]
+    cap = setm(credit & (words <= 60), "caption", "rule:photo_credit")
     cap_idx = np.flatnonzero(cap).tolist()
     if cap_idx:
         norms = f.norms
@@ -450,7 +529,9 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     lens = np.expm1(col("log_chars"))
     nodate = (col("has_date") == 0) & (col("has_time") == 0)
     for i in np.flatnonzero((lab == 0) & (col("sep_count") > 0) & (lens <= 120.5) & ~endp & nodate).tolist():
-        if _BREADCRUMB.match(" ".join(texts[i].split())):
+        t = " ".join(texts[i].split())
+        # "By Ana Lind | Lake Gazette" has the shape of a breadcrumb but is the byline
+        if _BREADCRUMB.match(t) and not _BYLINE_PREFIX.match(t):
             lab[i] = _L["nav"]
             det[i] = "rule:breadcrumb"
     setm((words >= 25) & ~endp & (col("inner_sent") == 0) & (col("cap_ratio") >= 0.35) & (col("comma_ratio") == 0)
@@ -537,9 +618,16 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     pos = idx - ds
     lim = np.minimum(de - ds, np.maximum(rs - ds + 3, 8))  # per line: its document's limit
     inlim = pos < lim
-    dateline = ((col("has_date") > 0) | ((col("has_time") > 0) & (col("has_year") > 0))) & (words <= 14)
+    hasd = (col("has_date") > 0) | ((col("has_time") > 0) & (col("has_year") > 0))
+    dateline = hasd & (words <= 14)
+    # a longer date line with a label or a short first '|' segment (candidates only: few lines)
+    lc = np.flatnonzero(hasd & (words > 14) & (words <= _LONG_DATELINE_WORDS) & (lab == 0))
+    if lc.size:
+        dateline[lc] = [_long_dateline(" ".join(texts[i].split())) for i in lc.tolist()]
     byl = col("byline_start") > 0
     m1 = np.flatnonzero((lab == 0) & inlim & dateline)
+    if m1.size:  # a line of code with a date, or a date range, is not a dateline
+        m1 = m1[[_CODE_LIKE.search(texts[i]) is None and not _date_range(texts[i]) for i in m1.tolist()]]
     by_doc = _first_per_doc(m1, doc_id[m1], k)
     nob = by_doc < 0
     if nob.any():
@@ -562,11 +650,21 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         meta.published = parse_datetime(s)
         meta.authors = parse_authors(s)
         if not meta.authors:
-            for j in (bi - 1, bi + 1):
-                if off[d] <= j < off[d + 1] and lab[j] == 0 and byl[j] and words[j] <= 10:
+            for step in (-1, 1):
+                j = bi + step
+                # a photo credit between the author line and the dateline ("By Ana Lind / Photographs
+                # by Bo Kim / June 3, 2023") is stepped over
+                while off[d] <= j < off[d + 1] and det[j] == "rule:photo_credit" and abs(j - bi) < 3:
+                    j += step
+                if not (off[d] <= j < off[d + 1] and lab[j] == 0 and words[j] <= 10):
+                    continue
+                t = " ".join(texts[j].split())
+                # "Author: Ana Lind": a prefix the first-token feature does not know, if a name follows
+                au = parse_authors(t) if byl[j] or _BYLINE_PREFIX.match(t) else None
+                if byl[j] or au:
                     lab[j] = _L["byline"]
                     det[j] = "rule:author_line"
-                    meta.authors = parse_authors(" ".join(texts[j].split()))
+                    meta.authors = au
 
     # title: headline-like line next to the byline, else the last headline-like line before the body
     headline = (words >= 3) & (words <= 30) & ~endp & (col("starts_lower") == 0) & (col("end_colon") == 0)
@@ -574,16 +672,33 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     h4 = headline & (words >= 4)
     # next to the byline block (the dateline and an author line beside it): a line that is itself a
     # date or time ("Updated 3 June 2024, 10:45") is a second dateline, not the headline
-    h4t = h4 & (col("has_date") == 0) & (col("has_time") == 0)
+    # a "By ..." line is the byline, never the headline ("By Ana Lind | Lake Gazette" is no breadcrumb)
+    h3t = headline & (col("has_date") == 0) & (col("has_time") == 0) & ~byl
+    h4t = h3t & (words >= 4)
+    stop = col("stop_ratio")
+    plain = col("sep_count") == 0  # no '|', '/', '»', '›', ... (menus, breadcrumbs, "// Press enter")
     for d, bi in enumerate(by_doc.tolist()):
         if bi < 0:
             continue
         a0, a1 = int(off[d]), int(off[d + 1])
-        s0 = bi - 1 if bi - 1 >= a0 and det[bi - 1] == "rule:author_line" else bi
-        s1 = bi + 1 if bi + 1 < a1 and det[bi + 1] == "rule:author_line" else bi
+        s0, s1 = _byline_block(det, bi, a0, a1)
         lim_t = max(int(f.regions[d, 0]), s1 + 2)
         for j in (s0 - 1, s1 + 1, s0 - 2, s1 + 2):
-            if a0 <= j < a1 and lab[j] == 0 and h4t[j] and j <= lim_t:
+            # a 3-word headline ("Pier Rebuilt Quickly") only directly above an author line: 3-word
+            # lines above a bare dateline are mostly labels ("Back to overview", "Staff Reporter")
+            if a0 <= j < a1 and lab[j] == 0 and j <= lim_t and (
+                    h4t[j] or (j == s0 - 1 and s0 < bi and h3t[j] and plain[j])):
+                # headline, then a standfirst without a final period, then the byline: the headline
+                # comes first and is not longer than its standfirst, which reads like a sentence (more
+                # stop words than headlinese: not a score line over a headline), and the headline starts
+                # the header (a headline-like line above it too makes a list of links); a 3-word line
+                # yields to such a headline above it
+                u = j - 1
+                if (j == s0 - 1 and u >= a0 and lab[u] == 0 and h4t[u] and plain[u]
+                        and _HEAD_START.match(texts[u]) is not None
+                        and (words[j] < 4 or (words[u] <= words[j] and stop[j] >= 0.5 and stop[j] > stop[u]))
+                        and not (u - 1 >= a0 and lab[u - 1] == 0 and h4t[u - 1])):
+                    j = u
                 title_doc[d] = j
                 break
     need = title_doc < 0
@@ -593,6 +708,9 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         fb = np.where(fb >= 0, fb, f.regions[:, 0])
         tm = np.flatnonzero((lab == 0) & headline & (words >= 4) & (words <= 25) & (col("bullet") == 0)
                             & (idx < fb[doc_id]) & need[doc_id])
+        if tm.size:  # never a dateline ("PUBLISHED: June 3, 2023 at 2:05 PM | UPDATED: ...", a date range)
+            tm = tm[[not (dateline[i] and _datelike(texts[i])) and _BYLINE_PREFIX.match(texts[i]) is None
+                     for i in tm.tolist()]]
         t2 = _last_per_doc(tm, doc_id[tm], k)
         title_doc = np.where(need, t2, title_doc)
     for d, ti in enumerate(title_doc.tolist()):

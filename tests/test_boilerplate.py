@@ -522,3 +522,66 @@ def test_a_tag_line_is_nav_in_any_language_but_a_sentence_after_a_label_is_text(
     by, _, _ = _run("\n".join(page))
     assert [(by[t].label, by[t].detail) for t in tags] == [("nav", "rule:tags")] * 3
     assert by[sentence].keep
+
+
+HEADLINE = "Harbour cranes return to work after a week of repairs"
+
+
+def test_the_headline_above_a_standfirst_without_a_period_is_the_title():
+    dek = "Dock workers say that the new cranes are faster but a lot louder than the old ones"
+    page = ["Home", HEADLINE, dek, "By Ana Lind", "March 3, 2020", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert meta.title == HEADLINE and by[HEADLINE].label == "title"
+    assert by[dek].label != "title" and meta.authors == ["Ana Lind"]
+    # a score line above the headline is not a headline with a standfirst under it
+    page = ["Rovers 2", "Lind 12', Berg 80'", "Late header earns Rovers a draw at the harbour ground",
+            "By Ana Lind", "March 3, 2020", P1, P2, P3]
+    _, meta, _ = _run("\n".join(page))
+    assert meta.title == page[2]
+
+
+def test_a_photographer_credit_between_the_author_line_and_the_dateline():
+    page = ["Home", HEADLINE, "By Ana Lind", "Photographs by Bo Kim", "March 3, 2020", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert meta.title == HEADLINE and meta.authors == ["Ana Lind"] and meta.published == "2020-03-03"
+    assert by["By Ana Lind"].label == "byline" and by["Photographs by Bo Kim"].label == "caption"
+
+
+def test_a_line_of_code_or_a_date_range_is_not_the_dateline():
+    code = 'stamp = "2020-03-03 07:45"'
+    page = ["How do I read a timestamp without a time zone in Python?", code, P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert by[code].label != "byline" and meta.published is None
+    span = "March 1, 1950 - March 2, 2020"
+    page = ["Home", "Ana Lind Berg", span, P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert by[span].label not in ("byline", "title") and meta.published is None and meta.title is None
+
+
+def test_a_byline_with_its_outlet_after_a_bar_and_a_long_labelled_dateline():
+    assert parse_authors("By Ana Lind | Harbour Courier") == ["Ana Lind"]
+    dl = "PUBLISHED: March 3, 2020 at 7:45 AM EST | UPDATED: March 4, 2020 at 9:10 AM EST"
+    page = ["Home", HEADLINE, "By Ana Lind | Harbour Courier", dl, P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert by["By Ana Lind | Harbour Courier"].label == "byline" and by[dl].label == "byline"
+    assert meta.authors == ["Ana Lind"] and meta.published == "2020-03-03T07:45"
+    assert meta.title == HEADLINE
+
+
+def test_an_author_label_with_a_colon_names_the_author():
+    assert parse_authors("Authors: Ana Lind, Bo Kim") == ["Ana Lind", "Bo Kim"]
+    assert parse_authors("Autor: Jonas Rehberg") == ["Jonas Rehberg"]
+    page = ["Home", HEADLINE, "Author: Ana Lind", "March 3, 2020", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert by["Author: Ana Lind"].label == "byline" and meta.authors == ["Ana Lind"]
+    assert meta.title == HEADLINE
+
+
+def test_a_three_word_headline_directly_above_the_author_line_is_the_title():
+    page = ["Home", "News", "Cranes Return Early", "By Ana Lind", "March 3, 2020", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert meta.title == "Cranes Return Early" and by["Cranes Return Early"].label == "title"
+    # above a bare dateline a 3-word line is a label more often than a headline
+    page = ["Home", "Back To Overview", "March 3, 2020", P1, P2, P3]
+    _, meta, _ = _run("\n".join(page))
+    assert meta.title != "Back To Overview"
