@@ -417,6 +417,7 @@ def _frags_may_match(f: BatchFeatures, index, items: list[tuple[int, list[str]]]
     return res
 
 
+_QUOTE_OPEN = frozenset("\"“„«‘'‹「『")
 _BLOCK_DETAILS = ("rule:author_line", "rule:photo_credit")
 
 
@@ -432,6 +433,33 @@ def _byline_block(det, bi: int, a0: int, a1: int) -> tuple[int, int]:
             j += step
         ends.append(e)
     return ends[0], ends[1]
+
+
+def _table_rows(texts: list[str], doc_id: np.ndarray, scored: np.ndarray, kept: np.ndarray, lab: np.ndarray,
+                det: np.ndarray) -> None:
+    """A table copied from a page (3+ consecutive lines with the same number of tab-separated cells) is
+    one unit: the model scores each row alone and kept "Possession 58% 42%" but dropped "Shots 16 9",
+    leaving half a table. When it kept at least a third of the rows it scored, every scored row is kept."""
+    tab = [i for i, t in enumerate(texts) if "\t" in t]
+    if len(tab) < 3:
+        return
+
+    def close(run: list[int]) -> None:
+        rows = [i for i in run if scored[i]]
+        if len(run) >= 3 and rows and sum(bool(kept[i]) for i in rows) * 3 >= len(rows):
+            lab[rows] = _L["paragraph"]
+            det[rows] = "rule:table_row"
+
+    run: list[int] = []
+    cells = -1
+    for i in tab:
+        c = texts[i].rstrip().count("\t")
+        if run and i == run[-1] + 1 and doc_id[i] == doc_id[run[-1]] and c == cells:
+            run.append(i)
+        else:
+            close(run)
+            run, cells = [i], c
+    close(run)
 
 
 def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_THRESHOLD
@@ -571,7 +599,13 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     if cand.size:
         ell = np.zeros(n, dtype=bool)
         ell[cand] = f.ellipsis[cand]
-        plain = cand[~endp[cand] & ~ell[cand]]
+        # a display line, or a quotation with its final period ("“A light is a promise.”"): a line of
+        # prose that is part of a longer body line is not flagged (a lead repeated as a paragraph)
+        disp = ~endp[cand]
+        ce = np.flatnonzero(~disp)
+        if ce.size:
+            disp[ce] = [texts[i].lstrip()[:1] in _QUOTE_OPEN for i in cand[ce].tolist()]
+        plain = cand[disp & ~ell[cand]]
         long_ok = (words >= 15) & (lab == 0)
         index = _long_grams(f, long_ok)
         pre = _pull_quote_candidates(f, index, plain)
@@ -766,6 +800,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             _L["not_main_content"],
         )
         lab[drop] = dl[drop]
+        _table_rows(texts, doc_id, rest, keep, lab, det)
 
     lab[lab == 0] = _L["not_main_content"]
     labels, details = _LABEL_ARR[lab].tolist(), det.tolist()

@@ -585,3 +585,33 @@ def test_a_three_word_headline_directly_above_the_author_line_is_the_title():
     page = ["Home", "Back To Overview", "March 3, 2020", P1, P2, P3]
     _, meta, _ = _run("\n".join(page))
     assert meta.title != "Back To Overview"
+
+
+STATS = ["\tHome side\tVisitors", "Possession\t58%\t42%", "Shots\t16\t9", "Shots on target\t6\t4", "Corners\t7\t5",
+         "Fouls\t11\t14", "Yellow cards\t2\t3"]
+
+
+def test_a_copied_table_is_kept_or_removed_as_a_whole():
+    got, _, _ = _run("\n".join(["Home", "Match report", P1, P2, P3, "Match stats", *STATS, P4, P5]))
+    rows = [got[r.strip()] for r in STATS]
+    assert len({d.keep for d in rows}) == 1
+    assert rows[0].keep and {d.label for d in rows} == {"paragraph"}
+
+
+def test_table_rows_follow_the_rows_the_model_kept():
+    texts = ["a\tb", "c\td", "e\tf", "g\th\ti", "x", "j\tk", "l\tm"]
+    doc_id = np.array([0, 0, 0, 0, 0, 0, 1])
+    scored = np.array([True] * 7)
+    kept = np.array([True, False, False, False, False, True, True])
+    lab = np.array([9, 3, 3, 3, 3, 9, 9])
+    det = np.array(["model:0.9", "model:0.2", "model:0.2", "model:0.1", "model:0.1", "model:0.9", "model:0.9"],
+                   dtype=object)
+    boilerplate._table_rows(texts, doc_id, scored, kept, lab, det)
+    # rows 0-2: one table (same cell count), one row of three kept -> all kept
+    assert list(det[:3]) == ["rule:table_row"] * 3
+    # a row with another cell count, a line without tabs, and rows of two documents are not one table
+    assert list(det[3:]) == ["model:0.1", "model:0.1", "model:0.9", "model:0.9"]
+    kept[0] = False  # no row kept: the table stays removed
+    det[:3] = "model:0.2"
+    boilerplate._table_rows(texts, doc_id, scored, kept, lab, det)
+    assert list(det[:3]) == ["model:0.2"] * 3
