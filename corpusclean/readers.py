@@ -6,6 +6,7 @@ Nothing here raises for a bad file: every failure becomes a Reject row so the ru
 from __future__ import annotations
 
 import bz2
+import codecs
 import hashlib
 import lzma
 import os
@@ -387,13 +388,31 @@ def _decode(data: bytes) -> tuple[str, str] | str:
     return text, enc
 
 
+def _lone_byte_as_cp1252(err: UnicodeDecodeError) -> tuple[str, int]:
+    """Decoding error handler: a lone byte that is not UTF-8 becomes its Windows-1252 character (a
+    Latin-1 '£' or 'é' pasted into UTF-8 text), anything else (a cut multi-byte character, a byte
+    Windows-1252 leaves undefined) U+FFFD."""
+    bad = err.object[err.start:err.end]
+    if len(bad) == 1:
+        try:
+            return bad.decode("cp1252"), err.end
+        except UnicodeDecodeError:
+            pass
+    return "\ufffd", err.end
+
+
+codecs.register_error("corpusclean-cp1252", _lone_byte_as_cp1252)
+
+
 def _mostly_utf8(data: bytes, err: UnicodeDecodeError) -> tuple[str, str] | None:
-    """UTF-8 with a few bad bytes (a corrupted byte, a character cut at the end of a capped download)
-    read as UTF-8 with U+FFFD for each bad sequence, encoding `utf-8+replace`. Otherwise a detector
-    takes the whole file for a legacy code page: German read as ISO-8859-14 (every umlaut mojibake),
-    Chinese or Russian rejected outright. "A few": at most one bad sequence per 10 well-formed
-    non-ASCII characters. Latin-1/cp1252 text has almost no well-formed multi-byte sequences, so it
-    still goes to the detector."""
+    """UTF-8 with some bad bytes (a Latin-1 character in UTF-8 text, a corrupted byte, a character cut
+    at the end of a capped download) read as UTF-8, encoding `utf-8+replace`: a lone bad byte as its
+    Windows-1252 character, other bad sequences as U+FFFD. Otherwise a detector takes the whole file
+    for a legacy code page: German read as ISO-8859-14 (every umlaut mojibake), a UTF-8 article with
+    one Latin-1 '£' as Mac Icelandic (every '’' became '‚Äô'), Chinese or Russian rejected outright.
+    "Some": no more bad sequences than well-formed non-ASCII characters, and at least 3 of those.
+    Latin-1/cp1252 text has almost no well-formed multi-byte sequences, so it still goes to the
+    detector."""
     if err.reason == "unexpected end of data" and err.end == len(data) and not data[: err.start].isascii():
         try:  # only the last character is cut (and the rest has UTF-8 of its own): drop it
             return data[: err.start].decode("utf-8") + "\ufffd", "utf-8+replace"
@@ -402,8 +421,8 @@ def _mostly_utf8(data: bytes, err: UnicodeDecodeError) -> tuple[str, str] | None
     text = data.decode("utf-8", "replace")
     bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
     non_ascii = len(text) - len(text.encode("ascii", "ignore")) - bad
-    if bad * 10 <= non_ascii:
-        return text, "utf-8+replace"
+    if non_ascii >= max(3, bad):
+        return data.decode("utf-8", "corpusclean-cp1252"), "utf-8+replace"
     return None
 
 

@@ -231,10 +231,17 @@ def test_utf32_is_not_read_as_utf16():
 def test_utf8_with_one_bad_byte_stays_utf8(text):
     raw = text.encode("utf-8")
     mid = raw.index(b"\n", len(raw) // 2) + 1
-    broken = raw[:mid] + b"\xff" + raw[mid:]  # one corrupted byte between two lines
+    broken = raw[:mid] + b"\x81" + raw[mid:]  # one corrupted byte (no Windows-1252 character) between two lines
     assert decode(broken) == (text[: text.index("\n", len(text) // 2) + 1] + "\ufffd" + text[text.index("\n", len(text) // 2) + 1 :], "utf-8+replace")
     # a capped download: the file ends inside a multi-byte character
     assert decode(raw + "ä".encode()[:1]) == (text + "\ufffd", "utf-8+replace")
+
+
+def test_latin1_bytes_inside_utf8_text_are_read_as_their_characters():
+    # a UTF-8 article with curly quotes and one pasted Latin-1 line: not a legacy code page for the whole
+    text = "It’s the council’s plan, and it’s “final”, the mayor’s office said.\n" * 3
+    data = text.encode("utf-8") + "Tickets cost £12 at the café.\n".encode("latin-1") + text.encode("utf-8")
+    assert decode(data) == (text + "Tickets cost £12 at the café.\n" + text, "utf-8+replace")
 
 
 def test_latin1_is_not_taken_for_utf8_with_errors():
