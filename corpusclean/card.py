@@ -12,7 +12,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "source_sha256": "SHA-256 of the raw file bytes (the content version)",
         "format": "text | html | wikitext",
         "compression": "'' or gzip / bzip2 / xz",
-        "encoding": "detected text encoding",
+        "encoding": "detected text encoding (Python codec name); utf-8+replace: UTF-8 with some bad bytes, each now its Windows-1252 character or U+FFFD",
         "kind": "news | wikipedia | other",
         "url": "canonical URL when the page states one",
         "site": "host name, or the raw sub-folder for text dumps (the key for template-line detection)",
@@ -48,7 +48,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "reason": "removal reason (table below)",
         "detail": "the rule or score that decided it",
         "duplicate_of_doc": "for `duplicate`: doc_id of the surviving copy",
-        "duplicate_of_position": "for `duplicate`: position of the surviving copy in `paragraphs`",
+        "duplicate_of_position": "for `duplicate`: position of the surviving copy in `paragraphs` (for a whole-document copy's boilerplate line: of the original's line in `removed`)",
     },
     "citations": {
         "doc_id": "joins `documents`",
@@ -70,7 +70,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "via": "name after '– via'",
         "language": "language name, e.g. French",
         "identifiers": "struct of doi, isbn, issn, pmid, pmc, oclc, jstor, arxiv, bibcode (strings)",
-        "cited_in": "positions of the paragraphs that cite it",
+        "cited_in": "positions of the blocks that cite it: `paragraphs` rows, or `removed` rows where dedup removed the citing paragraph",
         "duplicate_of": "ref_number of an identical earlier entry",
         "style": "parser branch: cs1, short, bare_url, hand, template, ...",
     },
@@ -87,7 +87,7 @@ COLUMN_DOCS: dict[str, dict[str, str]] = {
         "started_at": "UTC", "finished_at": "UTC",
         "pipeline_version": "code version", "schema_version": "schema version",
         "config": "the full configuration as JSON", "config_fingerprint": "hash of the output-relevant config",
-        "raw_dir": "input folder", "executor": "local / processes / dask",
+        "raw_dir": "input folder", "executor": "local (run_pipeline), processes:N (the flow's worker processes) or dask",
         "n_files": "files seen", "bytes_in": "bytes read",
         "table_rows": "list of {name, count}: rows per table",
         "removed_by_reason": "list of {name, count}",
@@ -113,7 +113,7 @@ REASON_DOCS = {
     "infobox": "the infobox of a Wikipedia article",
     "references": "Wikipedia reference-list entries (each is a row of `citations`)",
     "duplicate": "exact or near duplicate of an earlier paragraph (survivor in duplicate_of_doc/position)",
-    "not_main_content": "HTML blocks the extractor left out, where no finer reason is known",
+    "not_main_content": "HTML blocks the extractor left out, or text-dump lines the model scored as not article text, where no finer reason is known",
     "empty": "a block with nothing left after inline cleanup",
 }
 
@@ -154,7 +154,11 @@ def render_card(run_summary: dict) -> str:
         "import polars as pl; paras = pl.read_parquet('processed/paragraphs/*.parquet')",
         "import duckdb; duckdb.sql(\"SELECT reason, count(*) FROM 'processed/removed/*.parquet' GROUP BY 1\").show()",
         "from datasets import load_dataset; ds = load_dataset('parquet', data_files='processed/documents/*.parquet')",
+        "# one snapshot for a whole read while another run may publish:",
+        "import os; root = os.path.realpath('processed/current'); docs = pd.read_parquet(f'{root}/documents')",
         "```",
+        "",
+        "(`processed` is the output folder the run was given.)",
         "",
     ]
     return "\n".join(lines)

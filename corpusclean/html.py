@@ -77,7 +77,7 @@ from lxml import etree
 from .boilerplate import _STRONG_PROMO
 from .config import HtmlConfig
 from .features import RELATED_HEADERS, _norm_text
-from .records import Block, Decision, Metadata, TooComplex
+from .records import Block, Decision, Metadata, TooComplex, TooLarge
 
 __all__ = ["html_blocks", "MAX_HTML_CHARS", "MAX_ELEMENTS", "PARSER_MAX_DEPTH"]
 
@@ -221,7 +221,7 @@ def _parse(html: str):
     if not isinstance(html, str):
         raise ValueError(f"html_blocks expects a decoded str, got {type(html).__name__}")
     if len(html) > MAX_HTML_CHARS:
-        raise ValueError(f"HTML too large: {len(html)} characters > {MAX_HTML_CHARS}")
+        raise TooLarge(f"HTML too large: {len(html)} characters > {MAX_HTML_CHARS}")
     if not html.strip():
         return None, False
     beginning = html[:50].lower()

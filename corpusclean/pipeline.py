@@ -25,7 +25,7 @@ from . import schema as S
 from .card import render_card
 from .config import PipelineConfig
 from .publish import check_output_dir, current_snapshot, publish, staging_dir
-from .readers import utf8_name
+from .readers import RawDirError, utf8_name
 from .shards import (RunPlan, ShardSummary, finalize_shard, plan_run, process_shard, reject_table, resolve_plan,
                      shard_dir_for, write_part)
 
@@ -51,7 +51,7 @@ def new_run_id() -> str:
 
 
 def start_run(raw_dir: str, out_dir: str, config: PipelineConfig, cache_dir: str | None = None,
-              executor: str = "local", refresh: bool = False) -> RunContext:
+              executor: str = "local", refresh: bool = False, allow_empty: bool = False) -> RunContext:
     """Plan the run (no file is read here: see `shards.plan_run`)."""
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc)
@@ -60,11 +60,27 @@ def start_run(raw_dir: str, out_dir: str, config: PipelineConfig, cache_dir: str
     out.mkdir(parents=True, exist_ok=True)
     cache = cache_dir or str(out / ".cache")
     plan = plan_run(raw_dir, config, cache, refresh, out_dir=out)
+    if not plan.files and not plan.rejects and not allow_empty:
+        n = published_documents(out)
+        if n:  # an unmounted share or an emptied folder must not wipe the corpus (and the cache)
+            raise RawDirError(f"the raw folder {raw_dir} holds no files and the published snapshot has {n} "
+                              "documents: not replacing it with an empty corpus (pass --allow-empty to do so)")
     run_id = new_run_id()
     ctx = RunContext(run_id, str(raw_dir), str(out), cache, config, plan, staging_dir(out, run_id), started, t0, executor,
                      refresh=refresh)
     ctx.stage_seconds["plan"] = time.perf_counter() - t0
     return ctx
+
+
+def published_documents(out: Path) -> int:
+    """Rows of the published `documents` table (0 when nothing is published), from the Parquet footers."""
+    snap = current_snapshot(out)
+    if snap is None or not (snap / "documents").is_dir():
+        return 0
+    try:
+        return sum(pq.read_metadata(f).num_rows for f in (snap / "documents").glob("*.parquet"))
+    except Exception:  # noqa: BLE001 - an unreadable snapshot is not one to protect
+        return 0
 
 
 def record_shards(ctx: RunContext, summaries: list[ShardSummary]) -> None:
@@ -224,7 +240,7 @@ def _doc_changes(prev: Path | None, staged: Path) -> dict[str, int]:
 
 
 def run_pipeline(raw_dir: str, out_dir: str, config: PipelineConfig | None = None, *, refresh: bool = False,
-                 cache_dir: str | None = None) -> dict:
+                 cache_dir: str | None = None, allow_empty: bool = False) -> dict:
     """The whole job, sequentially, in this process. Returns the run summary."""
     from .publish import OutputLock
 
@@ -232,7 +248,7 @@ def run_pipeline(raw_dir: str, out_dir: str, config: PipelineConfig | None = Non
     if (msg := config.dedup.banding_warning()) is not None:
         warnings.warn(msg, UserWarning, stacklevel=2)
     with OutputLock(out_dir):
-        ctx = start_run(raw_dir, out_dir, config, cache_dir, refresh=refresh)
+        ctx = start_run(raw_dir, out_dir, config, cache_dir, refresh=refresh, allow_empty=allow_empty)
         t = time.perf_counter()
         summaries = [process_shard(s, ctx.cache_dir, config, refresh) for s in ctx.plan.shards]
         ctx.stage_seconds["shards"] = time.perf_counter() - t

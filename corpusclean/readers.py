@@ -41,8 +41,9 @@ class FileEntry:
     source: str  # relative to the raw root, '/'-separated
     path: str  # absolute path
     size: int
-    mtime_ns: int = 0  # with size and inode: finds an unchanged file's hash without reading it
+    mtime_ns: int = 0  # with size, inode and ctime: finds an unchanged file's hash without reading it
     inode: int = 0
+    ctime_ns: int = 0  # also moves on chmod, and when an edit is hidden by restoring the mtime (`touch -r`)
 
 
 class RawDirError(ValueError):
@@ -59,6 +60,8 @@ def discover(raw_root: str | os.PathLike, skip: tuple[str | os.PathLike, ...] = 
     (`--raw data --out data/processed`), would otherwise feed the tables' data card back in as a
     document and reject the table links. `skip` holding the raw folder itself is an error.
     """
+    if not str(raw_root).strip():  # Path("") would be the current directory
+        raise RawDirError("the raw directory is an empty path")
     root = Path(raw_root)
     if not root.exists():
         raise RawDirError(f"raw directory does not exist: {root}")
@@ -126,7 +129,7 @@ def discover(raw_root: str | os.PathLike, skip: tuple[str | os.PathLike, ...] = 
             if not _is_regular(st.st_mode):
                 rejects.append(Reject(rel, "not_a_file", "not a regular file"))
                 continue
-            entries.append(FileEntry(rel, e.path, st.st_size, st.st_mtime_ns, st.st_ino))
+            entries.append(FileEntry(rel, e.path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
     entries.sort(key=lambda e: (e.source.encode("utf-8", "surrogateescape"), not _genuine_name(e.path[len(abs_root):])))
     unique: list[FileEntry] = []
     for e in entries:  # an escaped name can equal a real one ('caf\xe9.txt'): one source, one document
@@ -194,7 +197,7 @@ def read_document(entry: FileEntry, max_bytes: int = 64_000_000) -> RawDocument 
     except IsADirectoryError:
         return Reject(entry.source, "not_a_file", "is a directory")
     except PermissionError as e:
-        return Reject(entry.source, "unreadable", f"permission denied: {e.strerror}")
+        return Reject(entry.source, "unreadable", "permission denied")
     except OSError as e:
         return Reject(entry.source, "unreadable", f"cannot read file: {e.strerror or e}")
     if len(data) > max_bytes:

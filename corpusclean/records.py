@@ -42,6 +42,11 @@ class RawDocument:
     size: int  # bytes on disk
 
 
+class TooLarge(ValueError):
+    """Decoded input over a stage's size cap (HTML over `html.MAX_HTML_CHARS` characters): a `too_large`
+    reject, as a file over `max_file_bytes` is."""
+
+
 class TooComplex(ValueError):
     """An input a stage refuses because processing it would lose text or blow up (an HTML bomb, nesting
     deeper than the parser keeps): the file becomes a `too_complex` reject, not a `processing_error`."""

@@ -29,7 +29,7 @@ from . import schema as S
 from .config import PipelineConfig
 from .document import process_documents
 from .readers import FileEntry, discover, read_document
-from .records import KEEP_KINDS, Citation, DocumentResult, RawDocument, Reject, TooComplex
+from .records import KEEP_KINDS, Citation, DocumentResult, RawDocument, Reject, TooComplex, TooLarge
 
 STAGE_FILES = ("docs", "blocks", "citations", "rejects", "keys")
 
@@ -59,6 +59,7 @@ class FilePlan:
     mtime_ns: int = 0  # stat of the file at discovery (for the hash index)
     inode: int = 0
     hashed_at_ns: int = 0  # when `sha256` was computed (0 while unknown)
+    ctime_ns: int = 0
 
 
 @dataclass(slots=True)
@@ -96,7 +97,7 @@ def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str 
     shard reaches its byte or file cap), so adding or changing one file changes one shard's
     key, not every shard after it.
 
-    No file is read here. A file whose size, mtime and inode equal those recorded in the hash index
+    No file is read here. A file whose size, mtime, inode and ctime equal those recorded in the hash index
     when it was last hashed keeps its recorded SHA-256 (as git's index and rsync do); any other file's
     hash is left unknown and computed by its shard task, which reads the file anyway (see
     `process_shard`). A first run thus reads each file once, in parallel, instead of once here to hash
@@ -105,8 +106,8 @@ def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str 
     """
     entries, rejects = discover(raw_dir, skip=(out_dir,) if out_dir is not None else ())
     known = _known_hashes(entries, cache_dir, refresh)
-    files = [FilePlan(e.source, e.path, e.size, h[0] if h else None, e.mtime_ns, e.inode, h[1] if h else 0)
-             for e, h in zip(entries, known)]
+    files = [FilePlan(e.source, e.path, e.size, h[0] if h else None, e.mtime_ns, e.inode, h[1] if h else 0,
+                      e.ctime_ns) for e, h in zip(entries, known)]
     fp = config.stage_fingerprint()
     shards: list[Shard] = []
     cur: list[FilePlan] = []
@@ -128,7 +129,8 @@ def plan_run(raw_dir: str | os.PathLike, config: PipelineConfig, cache_dir: str 
 
 HASH_INDEX = "file_hashes.parquet"
 _HASH_INDEX_SCHEMA = pa.schema([("source", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()),
-                                ("inode", pa.int64()), ("hashed_at_ns", pa.int64()), ("sha256", pa.string())])
+                                ("inode", pa.int64()), ("hashed_at_ns", pa.int64()), ("sha256", pa.string()),
+                                ("ctime_ns", pa.int64())])
 _RACY_NS = 2_000_000_000  # a file modified within 2 s of being hashed could change without a new mtime
 
 
@@ -141,12 +143,13 @@ def _known_hashes(entries: list[FileEntry], cache_dir, refresh: bool) -> list[tu
     try:
         t = pq.read_table(path, schema=_HASH_INDEX_SCHEMA).to_pydict()
         index = {src: row for src, *row in zip(*(t[c] for c in _HASH_INDEX_SCHEMA.names))}
-    except (OSError, pa.ArrowInvalid):
+    except (OSError, pa.ArrowInvalid):  # (an index written before it held ctime reads null there: all rehashed)
         return [None] * len(entries)
     out: list[tuple[str, int] | None] = []
     for e in entries:
         r = index.get(e.source)
-        ok = r is not None and (r[0], r[1], r[2]) == (e.size, e.mtime_ns, e.inode) and e.mtime_ns < r[3] - _RACY_NS
+        ok = (r is not None and (r[0], r[1], r[2], r[5]) == (e.size, e.mtime_ns, e.inode, e.ctime_ns)
+              and e.mtime_ns < r[3] - _RACY_NS)
         out.append((r[4], r[3]) if ok else None)
     return out
 
@@ -170,7 +173,8 @@ def resolve_plan(plan: RunPlan, summaries: list["ShardSummary"], cache_dir: str 
     ok = [f for f in files if f.sha256]  # "" or None: unreadable, hashed again next time
     t = pa.table({"source": [f.source for f in ok], "size": [f.size for f in ok],
                   "mtime_ns": [f.mtime_ns for f in ok], "inode": [f.inode for f in ok],
-                  "hashed_at_ns": [f.hashed_at_ns for f in ok], "sha256": [f.sha256 for f in ok]},
+                  "hashed_at_ns": [f.hashed_at_ns for f in ok], "sha256": [f.sha256 for f in ok],
+                  "ctime_ns": [f.ctime_ns for f in ok]},
                  schema=_HASH_INDEX_SCHEMA)
     path = Path(cache_dir) / HASH_INDEX
     try:
@@ -289,6 +293,19 @@ def shard_dir_for(cache_dir: str | os.PathLike, shard: Shard) -> Path:
     return Path(cache_dir) / "shards" / shard.key
 
 
+def _intact(d: Path) -> dict | None:
+    """A staged shard's _SUCCESS record if the record and every Parquet footer it lists read back, else
+    None. Staged files are not fsynced (a cache, rebuilt at will): after a power loss one may be
+    truncated, and the dedup step failed on it in every later run ("No magic bytes found")."""
+    try:
+        info = json.loads((d / "_SUCCESS").read_text())
+        for f in d.glob("*.parquet"):
+            pq.read_metadata(f)
+        return info
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+
+
 def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineConfig, refresh: bool = False) -> ShardSummary:
     """Process (or find cached) one shard; write its staged tables under the cache directory.
 
@@ -311,9 +328,11 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
     out = shard_dir_for(cache_dir, shard)
     done = out / "_SUCCESS"
     if done.exists() and not refresh:
-        info = json.loads(done.read_text())
-        return ShardSummary(shard.index, shard.key, True, len(shard.files), info["n_docs"], info["n_rejects"],
-                            info["n_blocks"], shard.bytes, time.perf_counter() - t0, {}, hashed, stamp)
+        info = _intact(out)
+        if info is not None:
+            return ShardSummary(shard.index, shard.key, True, len(shard.files), info["n_docs"], info["n_rejects"],
+                                info["n_blocks"], shard.bytes, time.perf_counter() - t0, {}, hashed, stamp)
+        done.unlink(missing_ok=True)  # a damaged cached shard (a truncated file after a crash): recompute it
     results: list[DocumentResult] = []
     rejects: list[Reject] = []
     raws: list[RawDocument] = []
@@ -345,6 +364,8 @@ def process_shard(shard: Shard, cache_dir: str | os.PathLike, config: PipelineCo
             raise res
         elif isinstance(res, TooComplex):
             rejects.append(Reject(raw.source, "too_complex", str(res), raw.sha256))
+        elif isinstance(res, TooLarge):
+            rejects.append(Reject(raw.source, "too_large", str(res), raw.sha256))
         elif isinstance(res, RecursionError):
             rejects.append(Reject(raw.source, "too_complex", "document nesting too deep to process", raw.sha256))
         else:

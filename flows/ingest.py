@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", default="raw", help="folder of raw files to ingest")
     p.add_argument("--out", default="processed", help="output folder for the Parquet tables")
     p.add_argument("--full-refresh", action="store_true", help="recompute every shard, ignoring the cache")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="publish even when the raw folder holds no files (refused by default while a snapshot "
+                        "with documents is published: an unmounted or emptied folder)")
     p.add_argument("--processes", type=int, default=0, help="worker processes for shard work (0 = one per core)")
     g = p.add_argument_group("scale-out (Dask)")
     x = g.add_mutually_exclusive_group()
@@ -349,6 +352,7 @@ def ingest(
     full_refresh: bool = False,
     processes: int = 0,
     progress: str = "off",
+    allow_empty: bool = False,
 ) -> dict:
     """Ingest every file under `raw_dir` and publish the six tables to `out_dir`.
 
@@ -378,7 +382,7 @@ def ingest(
         if early is not None and early is not pool:
             early.shutdown(wait=False, cancel_futures=True)
         try:
-            ctx = start_run(raw_dir, out_dir, config, refresh=full_refresh)
+            ctx = start_run(raw_dir, out_dir, config, refresh=full_refresh, allow_empty=allow_empty)
         except BaseException:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -395,6 +399,7 @@ def ingest(
         # the arguments (~4 s per walk of a 100k-file plan); ours hold none. The Dask runner
         # (prefect-dask 0.3) hands quoted arguments over still wrapped: not there.
         q = (lambda x: x) if on_dask else quote
+        finished = False
         try:
             with progress_reporter(len(ctx.plan.files), len(ctx.plan.shards), progress) as prog:
                 t = time.perf_counter()
@@ -416,12 +421,29 @@ def ingest(
                 counts = [c for f in fin for c in f.result()]
                 ctx.stage_seconds["finalize"] = time.perf_counter() - t
                 prog.phase("publish")
+            finished = True
         finally:
             if pool is not None:
-                pool.shutdown()
+                if finished:
+                    pool.shutdown()
+                else:  # SIGTERM, Ctrl-C or a failed task: stop now, not after every queued shard
+                    _stop_pool(pool)
                 _POOL = None
         summary = publish_task(q(ctx), q(summaries), q(counts))
     return summary
+
+
+def _stop_pool(pool) -> None:
+    """Cancel the queued shards and end the running ones: a run that is being stopped does not wait
+    for the rest of its shard stage (it did: 34 shards staged after a SIGTERM at the first). A shard
+    killed mid-way leaves no _SUCCESS and is recomputed by the next run."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # CPython's; shutdown() drops it
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        try:
+            proc.terminate()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
 
 
 def _progress_mode(a: argparse.Namespace) -> str:
@@ -459,7 +481,7 @@ def _start_temporary_server() -> None:
 def _run(a: argparse.Namespace, raw: Path, config: PipelineConfig) -> dict:
     """Call the flow with the task runner the options ask for."""
     kwargs = dict(raw_dir=str(raw), out_dir=a.out, config=config, full_refresh=a.full_refresh,
-                  processes=a.processes, progress=_progress_mode(a))
+                  processes=a.processes, progress=_progress_mode(a), allow_empty=a.allow_empty)
     if not os.environ.get("PREFECT_API_URL") and not a.dask_address:
         _start_temporary_server()
     if not (a.dask_address or a.workers):
@@ -469,8 +491,14 @@ def _run(a: argparse.Namespace, raw: Path, config: PipelineConfig) -> dict:
     kwargs["processes"] = 1
     if a.dask_address:
         if not os.environ.get("PREFECT_API_URL"):
-            print("warning: PREFECT_API_URL is not set: each Dask worker will start its own temporary Prefect "
-                  "server; point the workers and this command at one server (see README)", file=sys.stderr)
+            msg = ("PREFECT_API_URL is not set: each Dask worker will start its own temporary Prefect server; "
+                   "point the workers and this command at one server (see README)")
+            if a.json_logs:
+                import json
+
+                print(json.dumps({"event": "warning", "message": msg}), file=sys.stderr)
+            else:
+                print(f"warning: {msg}", file=sys.stderr)
         return ingest.with_options(task_runner=DaskTaskRunner(address=a.dask_address))(**kwargs)
     import logging
 
@@ -492,48 +520,66 @@ def main(argv: list[str] | None = None) -> int:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
+_JSON_ERRORS = False  # --json-logs: for the SIGTERM handler, which has no arguments to look at
+
+
+def _error(a: argparse.Namespace | None, msg: str) -> None:
+    """The one line a failed run prints on stderr: a JSON line under --json-logs, like the rest of its output."""
+    if getattr(a, "json_logs", False) or (a is None and _JSON_ERRORS):
+        import json
+
+        print(json.dumps({"event": "error", "message": msg}), file=sys.stderr)
+    else:
+        print(f"error: {msg}", file=sys.stderr)
+
+
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     a = parser.parse_args(argv)
+    global _JSON_ERRORS
+    _JSON_ERRORS = a.json_logs
     try:
         config = config_from_args(a)
     except ValueError as e:
         parser.error(str(e))
+    for name, value in (("--raw", a.raw), ("--out", a.out)):
+        if not value.strip():  # Path("") is the current directory
+            _error(a, f"{name} is an empty path")
+            return 2
     raw = Path(a.raw)
     if not raw.is_dir():
-        print(f"error: raw directory {'is not a directory' if raw.exists() else 'does not exist'}: {raw}", file=sys.stderr)
+        _error(a, f"raw directory {'is not a directory' if raw.exists() else 'does not exist'}: {raw}")
         return 2
     if not os.access(raw, os.R_OK | os.X_OK):
-        print(f"error: raw directory is not readable: {raw}", file=sys.stderr)
+        _error(a, f"raw directory is not readable: {raw}")
         return 2
     out = Path(a.out)
     if out.exists() and not out.is_dir():
-        print(f"error: output path exists and is not a directory: {out}", file=sys.stderr)
+        _error(a, f"output path exists and is not a directory: {out}")
         return 2
     if out.resolve() == raw.resolve():  # an output folder inside raw/ is skipped; raw/ itself cannot be
-        print(f"error: the output folder cannot be the raw folder itself: {out}", file=sys.stderr)
+        _error(a, f"the output folder cannot be the raw folder itself: {out}")
         return 2
     try:
         check_output_dir(out, raw)  # before Prefect starts; the run checks again
     except OutputDirError as e:
-        print(f"error: {e}", file=sys.stderr)
+        _error(a, f"{e}")
         return 2
     try:
         with OutputLock(a.out):  # taken before any Prefect start-up, so a second run fails fast
             summary = _run(a, raw, config)
     except LockedError as e:
-        print(f"error: {e}", file=sys.stderr)
+        _error(a, f"{e}")
         return 3
     except (RawDirError, OutputDirError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        _error(a, f"{e}")
         return 2
     except KeyboardInterrupt:
-        print("error: interrupted; the previous snapshot is still the published one", file=sys.stderr)
+        _error(a, "interrupted; the previous snapshot is still the published one")
         return 130
     except Exception as e:  # noqa: BLE001 - one line for the operator; details are in the Prefect logs above
         msg = " ".join(str(e).split())[:300]
-        print(f"error: run failed: {type(e).__name__}: {msg} (the previous snapshot is still published)",
-              file=sys.stderr)
+        _error(a, f"run failed: {type(e).__name__}: {msg} (the previous snapshot is still published)")
         return 1
     rows = summary["table_rows"]
     if a.json_logs:
@@ -553,7 +599,7 @@ def _main(argv: list[str] | None) -> int:
 def _on_sigterm(signum, frame) -> None:
     """SIGTERM (cron, `timeout`, systemd) ends the run like Ctrl-C does: exit hooks run, so the
     temporary Prefect server is stopped (it used to outlive the killed run, holding a port)."""
-    print("error: terminated; the previous snapshot is still the published one", file=sys.stderr)
+    _error(None, "terminated; the previous snapshot is still the published one")
     raise SystemExit(143)
 
 

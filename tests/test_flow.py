@@ -90,6 +90,22 @@ def test_an_output_folder_with_a_users_readme_is_one_line_and_exit_2(tmp_path):
     assert (tmp_path / "proj" / "README.md").read_text() == "# mine" and not (tmp_path / "proj" / "current").exists()
 
 
+@pytest.mark.parametrize("empty", ["--raw", "--out"])
+def test_an_empty_path_is_not_the_current_directory(tmp_path, empty):
+    args = {"--raw": str(tmp_path), "--out": str(tmp_path / "out"), empty: ""}
+    r = _cli(*[x for kv in args.items() for x in kv])
+    assert r.returncode == 2 and "empty path" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_error_is_a_json_line_under_json_logs(tmp_path):
+    import json
+
+    r = _cli("--raw", str(tmp_path / "missing"), "--out", str(tmp_path / "out"), "--json-logs")
+    assert r.returncode == 2
+    line = json.loads(r.stderr.strip())
+    assert line["event"] == "error" and "does not exist" in line["message"]
+
+
 def test_bad_option_is_a_usage_error(tmp_path):
     r = _cli("--near-threshold", "7")
     assert r.returncode == 2 and "Traceback" not in r.stderr
@@ -280,3 +296,22 @@ def test_scheduled_run_on_a_real_server_completes_and_writes_processed(tmp_path)
         if serve is not None:
             _stop(serve)
         _stop(server)
+
+
+def test_a_stopped_run_ends_its_running_and_queued_shard_work_at_once():
+    """SIGTERM or Ctrl-C during the shard stage: the flow's `finally` used to wait for every queued
+    shard (the whole stage) before the process could exit."""
+    from flows.ingest import _start_pool, _stop_pool
+
+    pool = _start_pool(1)
+    running = pool.submit(time.sleep, 120)
+    queued = [pool.submit(time.sleep, 120) for _ in range(3)]
+    deadline = time.monotonic() + 60
+    while not running.running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    procs = list(pool._processes.values())
+    _stop_pool(pool)
+    for p in procs:
+        p.join(30)
+    assert all(not p.is_alive() for p in procs)
+    assert all(f.cancelled() for f in queued[1:])  # (one may already sit in the worker's call queue)

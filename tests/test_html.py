@@ -280,9 +280,11 @@ def test_one_huge_text_node_is_kept():
     assert len(decisions) == 1
 
 
-def test_size_cap_raises_value_error(monkeypatch):
+def test_size_cap_raises_too_large(monkeypatch):
+    from corpusclean.records import TooLarge
+
     monkeypatch.setattr(H, "MAX_HTML_CHARS", 1000)
-    with pytest.raises(ValueError, match="too large"):
+    with pytest.raises(TooLarge, match="too large"):  # a `too_large` reject, not a processing_error
         html_blocks("<html><body>" + "a" * 2000 + "</body></html>", HtmlConfig())
 
 

@@ -439,3 +439,55 @@ def test_keys_input_rebuilt_from_staged_rows_equals_the_one_built_from_fresh_res
     assert set(tables["docs"].column("format").to_pylist()) >= {"text", "html", "wikitext"}
     rebuilt = _keys_input(tables["blocks"], tables["docs"])
     assert rebuilt.equals(keys_in)
+
+
+def test_an_emptied_raw_folder_does_not_replace_a_published_corpus(tmp_path):
+    from corpusclean.readers import RawDirError
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    (raw / "a.txt").write_text("A line of article text about the river walk and its new section.\n" * 3)
+    first = run_pipeline(str(raw), str(out))
+    snap = os.path.realpath(out / "current")
+    cache = sorted(p.name for p in (out / ".cache" / "shards").iterdir())
+    (raw / "a.txt").unlink()  # an unmounted share looks like this
+    with pytest.raises(RawDirError, match="holds no files"):
+        run_pipeline(str(raw), str(out))
+    assert os.path.realpath(out / "current") == snap and pq.read_table(out / "documents").num_rows == 1
+    assert sorted(p.name for p in (out / ".cache" / "shards").iterdir()) == cache and first["table_rows"]["documents"] == 1
+    # asked for: an empty corpus is published
+    assert run_pipeline(str(raw), str(out), allow_empty=True)["table_rows"]["documents"] == 0
+    # and an empty folder with nothing published is no error either
+    assert run_pipeline(str(raw), str(tmp_path / "out2"))["table_rows"]["documents"] == 0
+
+
+def test_an_edit_hidden_by_restoring_the_mtime_is_still_seen(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    f = raw / "a.txt"
+    f.write_text("The council approved the longer river walk on Tuesday after a long debate.\n")
+    old = time.time_ns() - 3600 * 10**9  # hashed long after its mtime: the hash index trusts it
+    os.utime(f, ns=(old, old))
+    run_pipeline(str(raw), str(out))
+    with open(f, "r+") as fh:  # same size, same inode, then the old mtime back (`touch -r`, rsync -t)
+        fh.write("The council rejected")
+    os.utime(f, ns=(old, old))
+    text = pq.read_table(out / "documents", columns=["text"]).column("text")[0].as_py()
+    run_pipeline(str(raw), str(out))
+    new = pq.read_table(out / "documents", columns=["text"]).column("text")[0].as_py()
+    assert "approved" in text and "rejected" in new
+
+
+def test_a_truncated_file_in_the_shard_cache_is_recomputed_not_fatal(tmp_path):
+    raw = make_corpus(tmp_path / "raw")
+    out = tmp_path / "out"
+    run_pipeline(str(raw), str(out))
+    keys = sorted((out / ".cache" / "shards").glob("*/keys.parquet"))
+    assert keys
+    with open(keys[0], "r+b") as fh:  # what a power loss can leave of a file that was never fsynced
+        fh.truncate(100)
+    cfg = PipelineConfig.from_dict({"dedup": {"near_threshold": 0.9}})  # the dedup step reads every keys file
+    got = run_pipeline(str(raw), str(out), cfg)
+    fresh = run_pipeline(str(raw), str(tmp_path / "fresh"), cfg)
+    assert dict(got["table_rows"], runs=1) == fresh["table_rows"]
+    assert pq.read_table(out / "paragraphs").equals(pq.read_table(tmp_path / "fresh" / "paragraphs"))
