@@ -28,6 +28,15 @@ os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNIN
 # Read by pyarrow when first imported; worker processes (forkserver, local Dask) inherit it.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 _CLI = __name__ == "__main__" or os.path.basename(sys.argv[0]) == "corpusclean-ingest"
+if _CLI:  # a signal during the imports below (Prefect's take ~3 s) ends the run as one after them does
+    import signal
+
+    def _early_signal(signum, frame):  # replaced by _on_sigterm at the end of this module
+        print("error: terminated before the run started", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _early_signal)
+    signal.signal(signal.SIGHUP, _early_signal)
 if _CLI:  # logging settings must be in place before prefect is imported
     if "--quiet" in sys.argv or "-q" in sys.argv:
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
@@ -258,6 +267,23 @@ def _take_early_pool() -> cf.ProcessPoolExecutor | None:
         return None
 
 
+def _start_janitor():
+    """A watcher in a session of its own that stops this run's worker processes and temporary Prefect
+    server if the run is killed without running its exit hooks (SIGKILL, the OOM killer): see
+    flows/janitor.py. Linux only (/proc)."""
+    if not os.path.isdir("/proc/self/task"):
+        return None
+    import subprocess
+
+    try:
+        return subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "janitor.py"),
+                                 str(os.getpid())], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        return None
+
+
+_JANITOR = _start_janitor() if _CLI else None
 _EARLY_POOL: cf.Future | None = _early_pool(sys.argv[1:]) if _CLI else None
 
 
@@ -600,11 +626,12 @@ def _on_sigterm(signum, frame) -> None:
     """SIGTERM (cron, `timeout`, systemd) ends the run like Ctrl-C does: exit hooks run, so the
     temporary Prefect server is stopped (it used to outlive the killed run, holding a port)."""
     _error(None, "terminated; the previous snapshot is still the published one")
-    raise SystemExit(143)
+    raise SystemExit(128 + signum)  # 143 for SIGTERM, 129 for SIGHUP (a closed terminal or ssh session)
 
 
 if __name__ == "__main__":
     import signal
 
     signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGHUP, _on_sigterm)
     sys.exit(main())

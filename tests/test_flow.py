@@ -315,3 +315,32 @@ def test_a_stopped_run_ends_its_running_and_queued_shard_work_at_once():
         p.join(30)
     assert all(not p.is_alive() for p in procs)
     assert all(f.cancelled() for f in queued[1:])  # (one may already sit in the worker's call queue)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads /proc")
+def test_the_janitor_stops_what_a_killed_run_left_running():
+    import signal
+    import threading
+
+    from flows.janitor import descendants, watch
+
+    run = subprocess.Popen([sys.executable, "-c", "import subprocess, time; "
+                            "subprocess.Popen(['sleep', '120'], start_new_session=True); time.sleep(120)"])
+    left: dict = {}
+    t = threading.Thread(target=lambda: left.update(watch(run.pid, interval=0.1, grace=2)))
+    t.start()
+    deadline = time.monotonic() + 30
+    while not (kids := descendants(run.pid, os.getpid())) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)  # seen by the watcher's next look
+    os.kill(run.pid, signal.SIGKILL)  # no exit hook runs: its child (own session, like the server) stays
+    t.join(30)
+    run.wait()
+    assert kids and set(kids) <= set(left)
+    for pid in kids:
+        for _ in range(50):
+            st = open(f"/proc/{pid}/stat").read().split()[2] if os.path.exists(f"/proc/{pid}") else "gone"
+            if st in ("gone", "Z"):
+                break
+            time.sleep(0.1)
+        assert st in ("gone", "Z")
