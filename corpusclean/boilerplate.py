@@ -254,6 +254,8 @@ def _datelike(s: str) -> bool:
 def _date_range(s: str) -> bool:
     """Two full dates joined by a dash or 'to' ("May 1, 1931 - May 30, 2023"): a life span or a period,
     not the date a page was published."""
+    if len(_D4.findall(s)) < 2:  # each date pattern holds a 4-digit year (a cheap gate: most lines have one)
+        return False
     for p in _DATE_PATTERNS:
         for m in p.finditer(s):
             r = _RANGE_SEP.match(s, m.end())
