@@ -437,6 +437,12 @@ def _byline_block(det, bi: int, a0: int, a1: int) -> tuple[int, int]:
     return ends[0], ends[1]
 
 
+def _is_byline_text(t: str) -> bool:
+    """A byline: a byline prefix, at most 8 words, and a name after it ("By Ana Lind | Lake Gazette")."""
+    t = " ".join(t.split())
+    return _BYLINE_PREFIX.match(t) is not None and len(t.split()) <= 8 and bool(parse_authors(t))
+
+
 def _table_rows(texts: list[str], doc_id: np.ndarray, scored: np.ndarray, kept: np.ndarray, lab: np.ndarray,
                 det: np.ndarray) -> None:
     """A table copied from a page (3+ consecutive lines with the same number of tab-separated cells) is
@@ -448,14 +454,19 @@ def _table_rows(texts: list[str], doc_id: np.ndarray, scored: np.ndarray, kept: 
 
     def close(run: list[int]) -> None:
         rows = [i for i in run if scored[i]]
-        if len(run) >= 3 and rows and sum(bool(kept[i]) for i in rows) * 3 >= len(rows):
+        if len(rows) >= 3 and sum(bool(kept[i]) for i in rows) * 3 >= len(rows):
             lab[rows] = _L["paragraph"]
             det[rows] = "rule:table_row"
 
     run: list[int] = []
     cells = -1
     for i in tab:
-        c = texts[i].rstrip().count("\t")
+        t = texts[i].rstrip()
+        c = t.count("\t")  # a row: 2+ cells with text set apart by tabs ("\tHome\tAway" is a header row)
+        if c == 0 or sum(1 for x in t.split("\t") if x.strip()) < 2:
+            close(run)
+            run, cells = [], -1
+            continue
         if run and i == run[-1] + 1 and doc_id[i] == doc_id[run[-1]] and c == cells:
             run.append(i)
         else:
@@ -709,7 +720,13 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     # next to the byline block (the dateline and an author line beside it): a line that is itself a
     # date or time ("Updated 3 June 2024, 10:45") is a second dateline, not the headline
     # a "By ..." line is the byline, never the headline ("By Ana Lind | Lake Gazette" is no breadcrumb)
-    h3t = headline & (col("has_date") == 0) & (col("has_time") == 0) & ~byl
+    # (a line that only starts with a byline word is a headline: "Von der Leyen visits ...", "By the
+    # numbers: ..."; a byline is short and names someone)
+    is_byline = np.zeros(n, dtype=bool)
+    bc = np.flatnonzero(byl & headline & (words <= 8))
+    if bc.size:
+        is_byline[bc] = [bool(parse_authors(" ".join(texts[i].split()))) for i in bc.tolist()]
+    h3t = headline & (col("has_date") == 0) & (col("has_time") == 0) & ~is_byline
     h4t = h3t & (words >= 4)
     stop = col("stop_ratio")
     plain = col("sep_count") == 0  # no '|', '/', '»', '›', ... (menus, breadcrumbs, "// Press enter")
@@ -745,7 +762,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         tm = np.flatnonzero((lab == 0) & headline & (words >= 4) & (words <= 25) & (col("bullet") == 0)
                             & (idx < fb[doc_id]) & need[doc_id])
         if tm.size:  # never a dateline ("PUBLISHED: June 3, 2023 at 2:05 PM | UPDATED: ...", a date range)
-            tm = tm[[not (dateline[i] and _datelike(texts[i])) and _BYLINE_PREFIX.match(texts[i]) is None
+            tm = tm[[not (dateline[i] and _datelike(texts[i])) and not _is_byline_text(texts[i])
                      for i in tm.tolist()]]
         t2 = _last_per_doc(tm, doc_id[tm], k)
         title_doc = np.where(need, t2, title_doc)

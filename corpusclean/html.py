@@ -326,8 +326,10 @@ def _verbatim(text: str) -> str:
         lines.pop(0)
     while lines and not lines[-1]:
         lines.pop()
-    # without the indentation all lines share (a chunk after a blank line starts indented)
-    return textwrap.dedent("\n".join(lines))
+    # without the indentation all lines share (a chunk after a blank line starts indented), and without
+    # blank lines: documents.text separates blocks by one (a <br><br> or a highlighter's per-line spans
+    # can leave one inside a block)
+    return textwrap.dedent("\n".join(ln for ln in lines if ln.strip()))
 
 
 def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool, dict[int, str]]:
@@ -405,9 +407,12 @@ def _walk(root) -> tuple[list[tuple[str, str, int, tuple | None, int]], bool, di
                     continue
                 if not tag.islower():
                     tag = tag.lower()
-                # a custom element (<product-recommendations>, <amp-sidebar>) is a container: a block, so
-                # that its class and its tag name are read (see _element_reason)
-                k = kind_of(tag, 1 if "-" in tag else 0)
+                k = kind_of(tag, 0)
+                # a custom element whose name or class names chrome (<product-recommendations>,
+                # <amp-sidebar>, <cookie-banner>) is a container: a block with that reason. Others stay
+                # inline (<mjx-container> math, <relative-time>: a block would cut their sentence apart)
+                if k == 0 and "-" in tag and _element_reason(el, tag) is not None:
+                    k = 1
             get = el.get
             if k == 4 or get("hidden") is not None or get("aria-hidden") == "true" or (
                 (st := get("style")) and hidden_style(st)
@@ -715,13 +720,17 @@ _TITLE_SEP = re.compile(r"(\s+[|–—-]\s+)")
 
 
 def _strip_site(title: str) -> str:
-    """A <title> without the site's name: "Headline - Part 3 | Site" -> "Headline - Part 3". The
-    site's part is the first or the last one, whichever is shorter (a headline may hold a dash itself)."""
-    parts = _TITLE_SEP.split(title)
+    """A <title> without the site's name (and section): "Headline - Part 3 | Site" -> "Headline - Part 3",
+    "Headline | News | Site" -> "Headline". The site is the first or the last part, whichever is shorter
+    (a headline may hold a dash itself); after it, parts of one or two words (a section) go too."""
+    parts = _TITLE_SEP.split(title)  # text, separator, text, ...
     if len(parts) < 3:
         return title
-    first, last = parts[0], parts[-1]
-    return "".join(parts[2:]) if len(first) < len(last) else "".join(parts[:-2])
+    end = len(parts[0]) >= len(parts[-1])  # the site's part is at the end
+    parts = parts[:-2] if end else parts[2:]
+    while len(parts) >= 3 and len((parts[-1] if end else parts[0]).split()) <= 2:
+        parts = parts[:-2] if end else parts[2:]
+    return "".join(parts)
 
 
 def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
@@ -775,7 +784,7 @@ def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
             title = _strip_site(" ".join(tt.split()))
     if not title:
         h1 = next((b[1] for b in blocks if b[0] == "h1"), None)
-        title = h1
+        title = (h1.rstrip(_PERMALINK + " ") or h1) if h1 else h1
     title = " ".join(title.split()) if title else None
 
     authors: list[str] = []
@@ -787,13 +796,14 @@ def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
             authors = [" ".join(v.split()) for v in vals]
             break
     ld_authors = _names(ld_article.get("author")) if ld_article else []
-    if not ld_authors:
-        for o in ld:
-            ld_authors = _names(o.get("author"))
-            if ld_authors:
-                break
-    if not authors or (len(authors) == 1 and len(ld_authors) > 1):  # one of several names in a meta tag
+    if len(authors) == 1 and len(ld_authors) > 1:  # a meta tag naming one of the article's authors
         authors = ld_authors
+    if not authors:
+        authors = ld_authors
+        for o in ld if not authors else ():  # any other object (a page without an article object)
+            authors = _names(o.get("author"))
+            if authors:
+                break
     if len(authors) == 1 and re.search(r",| and | & ", authors[0]):
         authors = re.split(r"\s*,\s*|\s+and\s+|\s+&\s+", authors[0])
     clean: list[str] = []
@@ -935,7 +945,8 @@ def _byline_meta(meta: Metadata, texts: list[str], decisions: list[Decision]) ->
                 meta.authors = parse_authors(s)
             if not meta.published:
                 meta.published = parse_datetime(s)
-            return
+            if meta.authors and meta.published:
+                return
 
 
 def _keep_label(tag: str) -> str:

@@ -392,11 +392,10 @@ def _decode(data: bytes) -> tuple[str, str] | str:
 
 
 def _lone_byte_as_cp1252(err: UnicodeDecodeError) -> tuple[str, int]:
-    """Decoding error handler: a lone byte that is not UTF-8 becomes its Windows-1252 character (a
-    Latin-1 '£' or 'é' pasted into UTF-8 text), anything else (a cut multi-byte character, a byte
-    Windows-1252 leaves undefined) U+FFFD."""
+    """Decoding error handler: bytes that are not UTF-8 become their Windows-1252 characters (a Latin-1
+    '£' or 'é’' pasted into UTF-8 text); a byte Windows-1252 leaves undefined makes the span U+FFFD."""
     bad = err.object[err.start:err.end]
-    if len(bad) == 1:
+    if len(bad) <= 3:  # "é’" as cp1252 bytes (E9 92) looks like the start of a 3-byte character: one span
         try:
             return bad.decode("cp1252"), err.end
         except UnicodeDecodeError:

@@ -32,7 +32,10 @@ if _CLI:  # a signal during the imports below (Prefect's take ~3 s) ends the run
     import signal
 
     def _early_signal(signum, frame):  # replaced by _on_sigterm at the end of this module
-        print("error: terminated before the run started", file=sys.stderr)
+        try:
+            print("error: terminated before the run started", file=sys.stderr)
+        except OSError:  # a dead terminal (SIGHUP)
+            pass
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, _early_signal)
@@ -551,12 +554,15 @@ _JSON_ERRORS = False  # --json-logs: for the SIGTERM handler, which has no argum
 
 def _error(a: argparse.Namespace | None, msg: str) -> None:
     """The one line a failed run prints on stderr: a JSON line under --json-logs, like the rest of its output."""
-    if getattr(a, "json_logs", False) or (a is None and _JSON_ERRORS):
-        import json
+    try:  # after a hangup stderr may be a dead terminal: the exit code must still say what happened
+        if getattr(a, "json_logs", False) or (a is None and _JSON_ERRORS):
+            import json
 
-        print(json.dumps({"event": "error", "message": msg}), file=sys.stderr)
-    else:
-        print(f"error: {msg}", file=sys.stderr)
+            print(json.dumps({"event": "error", "message": msg}), file=sys.stderr)
+        else:
+            print(f"error: {msg}", file=sys.stderr)
+    except OSError:
+        pass
 
 
 def _main(argv: list[str] | None) -> int:
@@ -629,9 +635,9 @@ def _on_sigterm(signum, frame) -> None:
     raise SystemExit(128 + signum)  # 143 for SIGTERM, 129 for SIGHUP (a closed terminal or ssh session)
 
 
-if __name__ == "__main__":
-    import signal
-
+if _CLI:  # `python -m flows.ingest` and the `corpusclean-ingest` script: replaces _early_signal
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGHUP, _on_sigterm)
+
+if __name__ == "__main__":
     sys.exit(main())

@@ -615,3 +615,15 @@ def test_table_rows_follow_the_rows_the_model_kept():
     det[:3] = "model:0.2"
     boilerplate._table_rows(texts, doc_id, scored, kept, lab, det)
     assert list(det[:3]) == ["model:0.2"] * 3
+
+
+def test_lines_ending_in_a_tab_are_no_table_and_a_headline_may_start_with_a_byline_word():
+    texts = ["Share on Facebook\t", "Email this story\t", "It was a good year.\t"]
+    doc_id = np.zeros(3, dtype=np.int64)
+    det = np.array(["model:0.2"] * 3, dtype=object)
+    boilerplate._table_rows(texts, doc_id, np.ones(3, bool), np.array([True, False, False]), np.zeros(3, np.int64), det)
+    assert list(det) == ["model:0.2"] * 3
+    for head in ("Von der Leyen visits the harbour cranes in Rotterdam",
+                 "By the numbers: how the harbour cranes were rebuilt"):
+        got, meta, _ = _run("\n".join(["Home", head, "By Ana Lind", "March 3, 2020", P1, P2, P3]))
+        assert meta.title == head and meta.authors == ["Ana Lind"]

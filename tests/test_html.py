@@ -420,6 +420,7 @@ def test_title_from_the_title_element_drops_only_the_site_part():
     assert title("Review: a camera – the best all-rounder | Camera Blog") == "Review: a camera – the best all-rounder"
     assert title("Valley Courier | River levels fall to a record low") == "River levels fall to a record low"
     assert title("River levels fall to a record low") == "River levels fall to a record low"
+    assert title("Harbour cranes return to work | News | Lake Gazette") == "Harbour cranes return to work"
 
 
 def test_authors_from_repeated_meta_tags_and_a_longer_json_ld_list_and_slashed_dates():
@@ -467,3 +468,20 @@ def test_a_forum_posters_profile_box_is_not_kept_with_the_post():
     got = {b.text: d for b, d in zip(*html_blocks(page)[:2])}
     assert all(got[p].keep for p in PARAS)
     assert not got["Posts: 214"].keep and not got["Joined: Sat Apr 18, 2020 3:02 pm"].keep
+
+
+def test_inline_custom_elements_stay_inside_their_sentence_and_pre_blocks_hold_no_blank_line():
+    page = (f"<html><head><title>T</title></head><body><article><p>{PARAS[0]}</p><p>The value "
+            f"<mjx-container>x+1</mjx-container> is positive, as the engineers noted on "
+            f"<relative-time datetime='2024-01-01'>Monday</relative-time> in their report.</p>"
+            f"<pre>line one<br><br>line two</pre><p>{PARAS[1]}</p></article></body></html>")
+    texts = [b.text for b in html_blocks(page)[0]]
+    assert "The value x+1 is positive, as the engineers noted on Monday in their report." in texts
+    assert all("\n\n" not in t for t in texts) and "line one\nline two" in texts
+
+
+def test_an_unrelated_json_ld_object_does_not_replace_the_pages_author():
+    ld = '{"@type": "Book", "author": [{"name": "Ann Other"}, {"name": "Bo Second"}]}'
+    page = (f'<html><head><meta name="author" content="Ann Lee"><script type="application/ld+json">{ld}</script>'
+            f'</head><body><article><p>{PARAS[0]}</p></article></body></html>')
+    assert html_blocks(page)[2].authors == ["Ann Lee"]
