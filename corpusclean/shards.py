@@ -293,14 +293,17 @@ def shard_dir_for(cache_dir: str | os.PathLike, shard: Shard) -> Path:
     return Path(cache_dir) / "shards" / shard.key
 
 
+_STAGED_TABLES = ("docs", "blocks", "citations", "rejects", "keys")
+
+
 def _intact(d: Path) -> dict | None:
     """A staged shard's _SUCCESS record if the record and every Parquet footer it lists read back, else
     None. Staged files are not fsynced (a cache, rebuilt at will): after a power loss one may be
     truncated, and the dedup step failed on it in every later run ("No magic bytes found")."""
     try:
         info = json.loads((d / "_SUCCESS").read_text())
-        for f in d.glob("*.parquet"):
-            pq.read_metadata(f)
+        for name in _STAGED_TABLES:  # every one is written (a missing keys file dropped the shard from dedup)
+            pq.read_metadata(d / f"{name}.parquet")
         return info
     except (OSError, ValueError, pa.ArrowException):
         return None

@@ -491,3 +491,8 @@ def test_a_truncated_file_in_the_shard_cache_is_recomputed_not_fatal(tmp_path):
     fresh = run_pipeline(str(raw), str(tmp_path / "fresh"), cfg)
     assert dict(got["table_rows"], runs=1) == fresh["table_rows"]
     assert pq.read_table(out / "paragraphs").equals(pq.read_table(tmp_path / "fresh" / "paragraphs"))
+    # a missing keys file: its shard left out of the dedup step, silently, before
+    next((out / ".cache" / "shards").glob("*/keys.parquet")).unlink()
+    got = run_pipeline(str(raw), str(out))
+    fresh = run_pipeline(str(raw), str(tmp_path / "fresh2"))
+    assert pq.read_table(out / "removed").equals(pq.read_table(tmp_path / "fresh2" / "removed"))
