@@ -108,7 +108,9 @@ def watch(run_pid: int, interval: float = 1.0, grace: float = 5.0) -> dict[int, 
     if started is None:
         return {}
     while _alive(run_pid, started[2]):
-        seen = descendants(run_pid, me)
+        # every descendant ever seen, not the last look only: a look just after the run died finds no
+        # children (they were handed to init), which would forget them (pid reuse: start times are kept)
+        seen.update(descendants(run_pid, me))
         time.sleep(interval)
     left = {p: s for p, s in seen.items() if _alive(p, s)}
     if left:
