@@ -50,8 +50,8 @@ if _CLI:  # logging settings must be in place before prefect is imported
 import argparse  # noqa: E402
 import concurrent.futures as cf  # noqa: E402
 import contextlib  # noqa: E402
-import functools  # noqa: E402
 import io  # noqa: E402
+import logging  # noqa: E402
 import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -286,8 +286,128 @@ def _start_janitor():
         return None
 
 
+class TemporaryServer:
+    """This run's temporary Prefect API server: the uvicorn process Prefect's own ephemeral mode starts
+    (prefect.server.api.server.SubprocessASGIServer, same command and environment), started here instead.
+
+    Why not Prefect's: (1) it is started by the command line before Prefect is imported, so its ~3.5 s
+    of start-up overlaps the run's own imports and worker start; Prefect's class lives in the server
+    module, whose import alone cost the run 2 s before the server was even spawned (a 5-file run:
+    7.1 s to a healthy server, now ~4 s). (2) It runs in a session of its own: Prefect's shares the
+    terminal's process group, so Ctrl-C killed it with the run, which then spent a minute retrying the
+    dead API before failing. It is stopped at exit after Prefect's own exit hooks, which flush the
+    run's logs to it (registered before them, so run after them; stopping it earlier left every
+    --workers run waiting ~75 s)."""
+
+    PORTS = range(8000, 9000)  # Prefect's range for its ephemeral server
+
+    def __init__(self) -> None:
+        import atexit
+
+        self.proc = None
+        self.port = 0
+        self._spawn()
+        atexit.register(self.stop)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def _spawn(self) -> None:
+        import importlib.util
+        import random
+        import socket
+        import subprocess
+
+        for _ in range(20):
+            port = random.choice(self.PORTS)
+            with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            break
+        else:
+            raise RuntimeError("no free port for the temporary Prefect server in 8000-8999")
+        self.port = port
+        site = os.path.dirname(os.path.dirname(importlib.util.find_spec("prefect").origin))
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        # what this module sets for the run (a server is only started when no API URL was configured)
+        env.pop("PREFECT_API_URL", None)
+        if not env.get("PREFECT_UI_URL"):
+            env.pop("PREFECT_UI_URL", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", site, "--factory", "prefect.server.api.server:create_app",
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+            env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def wait(self, timeout: float) -> str:
+        """Block until the server answers /api/health; its API URL. Exit code 3 is uvicorn's "address
+        in use" (another process took the port since it was checked): a new port, as Prefect does."""
+        import time
+        import urllib.error
+        import urllib.request
+
+        logging.getLogger("prefect").info("Starting temporary server on %s", self.api_url[:-4])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            code = self.proc.poll()
+            if code == 3:
+                self._spawn()
+                continue
+            if code is not None:
+                raise RuntimeError(f"the temporary Prefect server exited with code {code} before it answered")
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as r:
+                    if r.status == 200:
+                        return self.api_url
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"Timed out after {timeout:.0f} s waiting for the temporary Prefect server "
+                           "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
+
+    def stop(self) -> None:
+        import subprocess
+
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        logging.getLogger("prefect").info("Stopping temporary server on %s", self.api_url[:-4])
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _early_server(argv: list[str]) -> TemporaryServer | None:
+    """For `python -m flows.ingest` without PREFECT_API_URL or --dask-address: the run's temporary
+    Prefect server, started before Prefect is imported (see TemporaryServer). Arguments that do not
+    parse, or a raw folder that is not there, start nothing (main reports them)."""
+    if os.environ.get("PREFECT_API_URL") or {"-h", "--help"} & set(argv):
+        return None
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            a, _ = build_parser().parse_known_args(argv)
+    except (SystemExit, Exception):  # noqa: BLE001
+        return None
+    if a.dask_address or not os.path.isdir(a.raw):
+        return None
+    try:
+        srv = TemporaryServer()
+    except Exception:  # noqa: BLE001 - _run starts one the usual way and reports what fails
+        return None
+    os.environ["PREFECT_API_URL"] = srv.api_url  # before Prefect reads its settings; _run waits for it
+    # no "View at <url>" line per run: this server serves no UI (Prefect's own ephemeral mode prints none)
+    os.environ.setdefault("PREFECT_UI_URL", "")
+    return srv
+
+
 _JANITOR = _start_janitor() if _CLI else None
 _EARLY_POOL: cf.Future | None = _early_pool(sys.argv[1:]) if _CLI else None
+_EARLY_SERVER: TemporaryServer | None = _early_server(sys.argv[1:]) if _CLI else None
 
 
 from prefect import flow, task  # noqa: E402
@@ -481,38 +601,41 @@ def _progress_mode(a: argparse.Namespace) -> str:
     return "json" if a.json_logs else "auto"
 
 
-def _start_temporary_server() -> None:
-    """Without PREFECT_API_URL: one temporary Prefect server for this run (and its Dask workers, which
-    inherit PREFECT_API_URL), in a session of its own. Prefect's own ephemeral server shares the
-    terminal's process group, so Ctrl-C killed it with the run, and the run then spent a minute
-    retrying the dead API before failing with exit 1. It is stopped by Prefect's own exit hook, after
-    Prefect has flushed its logs to it (stopping it earlier left every --workers run waiting ~75 s)."""
-    import subprocess
+_SETTINGS_CM = None  # a temporary_settings context entered for the rest of the process (kept referenced)
 
-    from prefect.server.api.server import SubprocessASGIServer  # internal API (prefect 3.8)
+
+def _use_temporary_server() -> None:
+    """Point this process (and the Dask workers it starts, which inherit the environment) at the
+    run's temporary server, started now unless the command line already started it, and wait until
+    it answers.
+
+    Prefect builds its process-wide settings at import, from the environment, and threads without a
+    settings context of their own (events, logs) read those: an API URL set after the import must be
+    put there too, or such a thread starts a second temporary server of its own."""
+    import prefect.context
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    class SessionServer(SubprocessASGIServer):
-        def _run_uvicorn_command(self):
-            popen = subprocess.Popen
-            subprocess.Popen = functools.partial(popen, start_new_session=True)  # only for this one call
-            try:
-                return super()._run_uvicorn_command()
-            finally:
-                subprocess.Popen = popen
-
-    srv = SessionServer()
-    srv.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
-    os.environ["PREFECT_API_URL"] = srv.api_url
-    temporary_settings(updates={PREFECT_API_URL: srv.api_url}).__enter__()  # for the rest of this process
+    global _EARLY_SERVER, _SETTINGS_CM
+    srv, _EARLY_SERVER = _EARLY_SERVER, None
+    srv = srv or TemporaryServer()
+    url = srv.wait(float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
+    os.environ["PREFECT_API_URL"] = url
+    os.environ.setdefault("PREFECT_UI_URL", "")  # see _early_server
+    if PREFECT_API_URL.value() != url:
+        prefect.context.refresh_global_settings_context()
+    if PREFECT_API_URL.value() != url:  # a settings context entered in this thread takes precedence
+        # entered, never exited: a context manager that is not kept referenced is closed (and the
+        # setting undone) as soon as it is garbage-collected
+        _SETTINGS_CM = temporary_settings(updates={PREFECT_API_URL: url})
+        _SETTINGS_CM.__enter__()
 
 
 def _run(a: argparse.Namespace, raw: Path, config: PipelineConfig) -> dict:
     """Call the flow with the task runner the options ask for."""
     kwargs = dict(raw_dir=str(raw), out_dir=a.out, config=config, full_refresh=a.full_refresh,
                   processes=a.processes, progress=_progress_mode(a), allow_empty=a.allow_empty)
-    if not os.environ.get("PREFECT_API_URL") and not a.dask_address:
-        _start_temporary_server()
+    if _EARLY_SERVER is not None or (not os.environ.get("PREFECT_API_URL") and not a.dask_address):
+        _use_temporary_server()
     if not (a.dask_address or a.workers):
         return ingest(**kwargs)
     from prefect_dask import DaskTaskRunner

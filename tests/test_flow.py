@@ -62,6 +62,28 @@ def test_sigterm_is_exit_143_and_stops_the_temporary_server(tmp_path):
     assert not os.path.exists(f"/proc/{server}") or open(f"/proc/{server}/stat").read().split()[2] == "Z"
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_a_run_without_an_api_url_uses_one_temporary_server_and_stops_it(tmp_path):
+    """The command line starts the run's server itself, before Prefect is imported: Prefect must use
+    it (from the flow and from its own threads), not start a second one of its own."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("A paragraph of running text, long enough to be kept in this page.\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_UI_URL")}
+    p = subprocess.Popen([sys.executable, "-m", "flows.ingest", "--raw", str(raw), "--out", str(tmp_path / "out")],
+                         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    servers: set[int] = set()
+    while p.poll() is None:
+        servers |= {c for c, cmd in _children(p.pid) if "prefect.server" in cmd}
+        time.sleep(0.05)
+    out = p.stdout.read()
+    assert p.returncode == 0, out[-2000:]
+    assert "1 documents" in out and "View at" not in out  # no link to a UI this server does not serve
+    assert len(servers) == 1, out[-2000:]
+    (server,) = servers
+    assert not os.path.exists(f"/proc/{server}") or open(f"/proc/{server}/stat").read().split()[2] == "Z"
+
+
 def test_help_works():
     r = _cli("--help")
     assert r.returncode == 0 and "--raw" in r.stdout and "--out" in r.stdout
