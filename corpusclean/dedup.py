@@ -68,6 +68,7 @@ __all__ = [
     "corpus_dedup",
     "load_decisions",
     "shingle_hashes",
+    "local_temp_dir",
     "sql_str",
 ]
 
@@ -280,6 +281,13 @@ def write_keys(table: pa.Table, path: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def local_temp_dir(prefix: str) -> str:
+    """A new folder in the system temp folder, for DuckDB files whose own path it cannot open."""
+    import tempfile
+
+    return tempfile.mkdtemp(prefix=prefix)
+
+
 def sql_str(s: str) -> str:
     """A SQL string literal for DuckDB: paths may hold quotes (an output folder named after a person)."""
     return "'" + s.replace("'", "''") + "'"
@@ -315,15 +323,15 @@ def corpus_dedup(
         os.replace(out_path + ".part", out_path)
         return out_path
     elsewhere = None
-    if "?" in db_path:
+    if "?" in db_path or "\\" in db_path:
         # DuckDB reads a '?' in a database path as the start of parameters ("file.db?param=value", see
         # duckdb PR #21527), so the WAL of "a?b/x.duckdb" goes to "a.wal?b/x.duckdb" and the first commit
-        # fails (a symlink does not help: it is resolved). Such a run keeps its dedup database in the
-        # system temp folder (TMPDIR) instead
-        import tempfile
-
-        elsewhere = tempfile.mkdtemp(prefix="corpusclean-dedup-")
+        # fails; and it reads a backslash in a database or spill path as a separator ("a\\b" opens
+        # "a/b"). A symlink does not help: it is resolved. Such a run keeps its dedup database and spill
+        # folder in the system temp folder (TMPDIR) instead
+        elsewhere = local_temp_dir("corpusclean-dedup-")
         db_path = os.path.join(elsewhere, os.path.basename(db_path))
+        tmp_dir = os.path.join(elsewhere, os.path.basename(tmp_dir))
     con = duckdb.connect(db_path)
     try:
         con.execute(f"SET memory_limit={sql_str(memory_limit)}")

@@ -124,9 +124,15 @@ def _partition_by_shard(decisions: str, keys: list[str], dest: Path, memory_limi
     """Split the decisions by the shard that holds each document, so a shard finds its own in O(1)."""
     import duckdb
 
-    from .dedup import sql_str
+    from .dedup import local_temp_dir, sql_str
 
     con = duckdb.connect()
+    # DuckDB reads a backslash in the folder it creates partitions under as a separator ("a\\b" makes
+    # "a/b"): such a folder is written in the system temp folder and moved (reading such paths works)
+    target, elsewhere = dest, None
+    if "\\" in str(dest):
+        elsewhere = Path(local_temp_dir("corpusclean-partition-"))
+        target = elsewhere / dest.name
     try:
         con.execute("SET threads=2")
         con.execute(f"SET memory_limit={sql_str(memory_limit)}")
@@ -141,9 +147,13 @@ def _partition_by_shard(decisions: str, keys: list[str], dest: Path, memory_limi
                                regexp_extract(filename, '([^/]+)/keys[.]parquet$', 1) AS shard
                         FROM read_parquet({flist}, filename=true)) s USING (doc_id)
                   ORDER BY shard, doc_id, position
-                ) TO {sql_str(str(dest))} (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE)""")
+                ) TO {sql_str(str(target))} (FORMAT parquet, PARTITION_BY (shard), OVERWRITE_OR_IGNORE)""")
+            if elsewhere is not None:
+                shutil.copytree(target, dest, dirs_exist_ok=True)
     finally:
         con.close()
+        if elsewhere is not None:
+            shutil.rmtree(elsewhere, ignore_errors=True)
     return str(dest)
 
 

@@ -132,10 +132,11 @@ def test_identical_files_are_two_documents_the_later_all_duplicate(tmp_path):
             assert (r["duplicate_of_doc"], r["duplicate_of_position"]) in kept_a
 
 
-@pytest.mark.parametrize("name", ["bob's corpus", "what?"])
-def test_folders_with_quotes_or_question_marks_in_their_names_work(tmp_path, name):
-    # paths reach DuckDB inside SQL string literals (a quote must not end one) and as database paths
-    # (DuckDB reads a '?' in a database path as the start of parameters)
+@pytest.mark.parametrize("name", ["bob's corpus", "what?", "back\\slash"])
+def test_folders_with_quotes_question_marks_or_backslashes_in_their_names_work(tmp_path, name):
+    # paths reach DuckDB inside SQL string literals (a quote must not end one) and as database and
+    # output paths (DuckDB reads a '?' in a database path as the start of parameters, and a backslash
+    # in a database path or a partitioned output folder as a separator)
     raw = tmp_path / "it's raw"
     raw.mkdir()
     src = SEEDS / "004_d5ee75dd0f86cf55.txt"
