@@ -733,6 +733,49 @@ def _strip_site(title: str) -> str:
     return "".join(parts)
 
 
+def _page_kinds() -> dict[str, frozenset[str]]:
+    from importlib import resources
+
+    text = resources.files("corpusclean").joinpath("data", "page_kinds.txt").read_text("utf-8")
+    out: dict[str, frozenset[str]] = {}
+    for ln in text.splitlines():
+        if ln.strip() and not ln.startswith("#"):
+            key, words = ln.split(":", 1)
+            out[key.strip()] = frozenset(words.split())
+    return out
+
+
+_KINDS = _page_kinds()
+
+
+def _ld_types(o: dict) -> list[str]:
+    t = o.get("@type")
+    return [x.lower() for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)]
+
+
+def _page_kind(meta: dict[str, str], og_type: str, ld: list[dict], ld_article: dict | None,
+               published, url: str | None) -> str:
+    """news for an article page, other for the rest. A date alone used to make any page news: docs
+    ("last updated"), forum threads and paper abstracts have one too. Strong signs of another kind of
+    page first (a schema.org type of docs, products, Q&A, forum posts or papers; a docs/forum/wiki
+    generator; scholarly meta tags), then an article's own type, then weaker signs (og:type, URL
+    path), then the date. The word lists are data (data/page_kinds.txt)."""
+    k = _KINDS
+    main = next((t for o in ([ld_article] if ld_article else []) + ld for t in _ld_types(o)
+                 if t in k["news_types"] or t in k["other_types"]), None)
+    gen = (meta.get("generator") or "").lower().split()
+    if main in k["other_types"] or (gen and gen[0].split("-")[0].rstrip(",") in k["other_generators"]) \
+            or any(meta.get(m) for m in k["other_meta"]):
+        return "other"
+    if main in k["news_types"] or og_type in k["news_og"]:
+        return "news"
+    if og_type and og_type != "website":  # product, profile, book, video.*, music.*
+        return "other"
+    if url and k["other_url_segments"] & set(urlsplit(url).path.lower().strip("/").split("/")):
+        return "other"
+    return "news" if published else "other"
+
+
 def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
     """Page metadata; `extract_date` is what the htmldate fallback reads: our tree (it copies it:
     cheaper than a parse) or the page source (None: skip it)."""
@@ -852,7 +895,7 @@ def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
     site = meta.get("og:site_name") or meta.get("application-name") or meta.get("publisher")
     if not site and url:
         site = urlsplit(url).hostname
-    kind = "news" if published or og_type == "article" or ld_news else "other"
+    kind = _page_kind(meta, og_type, ld, ld_article, published, url)
     return Metadata(title=title, authors=clean, published=published, url=url, site=site, kind=kind)
 
 

@@ -157,6 +157,42 @@ def test_page_without_article_signals_is_other():
     assert meta.kind == "other" and meta.published is None
 
 
+_DATED = ('<meta property="article:published_time" content="2024-01-17T10:00:00Z">'
+          '<link rel="canonical" href="https://example.org{path}">{extra}')
+
+
+def _kind(extra: str = "", path: str = "/2024/01/a-page") -> tuple[str, str | None]:
+    page = (f"<html><head><title>A page</title>{_DATED.format(path=path, extra=extra)}</head>"
+            "<body><p>Some text of the page, written as a few plain sentences of prose.</p></body></html>")
+    _, _, meta = html_blocks(page, HtmlConfig())
+    return meta.kind, meta.published
+
+
+@pytest.mark.parametrize("extra, path", [
+    ('<meta name="generator" content="mkdocs-1.5.3, mkdocs-material-9.4.14">', "/en/latest/guide/retries/"),
+    ('<script type="application/ld+json">{"@type": "TechArticle", "headline": "Retries"}</script>', "/2024/01/a"),
+    ('<script type="application/ld+json">{"@type": ["QAPage"], "name": "How?"}</script>', "/2024/01/a"),
+    ('<meta name="citation_title" content="A paper">', "/abs/2403.05512"),
+    ('<meta property="og:type" content="product">', "/2024/01/a"),
+    ("", "/viewtopic.php"),
+    ("", "/forum/bikes/ghost-shifting"),
+])
+def test_a_dated_page_of_another_kind_is_other(extra, path):
+    # docs, Q&A, papers, products and forum threads carry dates too: a date alone does not make news
+    kind, published = _kind(extra, path)
+    assert published is not None and kind == "other"
+
+
+@pytest.mark.parametrize("extra, path", [
+    ("", "/2024/01/a-page"),
+    ('<meta property="og:type" content="article">', "/forum/letters-to-the-editor"),  # an article's own type wins
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "A"}</script>'
+     '<meta property="og:type" content="website">', "/2024/01/a"),
+])
+def test_a_dated_article_is_news(extra, path):
+    assert _kind(extra, path) == ("news", "2024-01-17T10:00:00")
+
+
 def test_block_text_and_segmentation():
     page = """<html><body><div>Intro   text <b>bold</b>part<br>after break
     <p>Inner   <i>para</i>graph</p>tail of div</div>
