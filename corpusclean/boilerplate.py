@@ -217,6 +217,22 @@ def parse_authors(s: str) -> list[str]:
     return out
 
 
+_NOT_NAME = frozenset(_BW["not_name"])
+
+
+def person_names(names: list[str]) -> list[str]:
+    """The names of people among a byline's name segments: "By Ana Lind, Lake Gazette" and "By Ana
+    Lind, Staff Writer" split into two capitalised segments, of which only the first is an author. A
+    byline naming only an organisation ("By Associated Press", "By Post Staff") keeps it: that is
+    what the page gives as its author, as its <meta> tags do."""
+    out = []
+    for a in names:
+        toks = [t.strip(".,;:()").lower() for t in a.split()]
+        if toks and toks[0] != "the" and not any(t in _NOT_NAME for t in toks):
+            out.append(a)
+    return out or names
+
+
 # A dateline may run longer than a plain date line when a label opens it ("PUBLISHED: June 3, 2023 at
 # 2:05 PM EDT | UPDATED: June 4, 2023 at 9:10 AM EDT") or a short '|' segment with the date comes first.
 _DATE_LABEL = re.compile(
@@ -695,7 +711,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         s = " ".join(texts[bi].split())
         meta = metas[d]
         meta.published = parse_datetime(s)
-        meta.authors = parse_authors(s)
+        meta.authors = person_names(parse_authors(s))
         if not meta.authors:
             for step in (-1, 1):
                 j = bi + step
@@ -711,7 +727,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
                 if byl[j] or au:
                     lab[j] = _L["byline"]
                     det[j] = "rule:author_line"
-                    meta.authors = au
+                    meta.authors = person_names(au or [])
 
     # title: headline-like line next to the byline, else the last headline-like line before the body
     headline = (words >= 3) & (words <= 30) & ~endp & (col("starts_lower") == 0) & (col("end_colon") == 0)

@@ -979,13 +979,13 @@ def _byline_meta(meta: Metadata, texts: list[str], decisions: list[Decision]) ->
     """Authors and date from the page's first byline block ("By Jane Doe · posted 14 September 2003")
     when its <meta> tags and JSON-LD gave none: pages without metadata (older sites, forums) have them
     only in the text. Read as the text-dump path reads its byline line."""
-    from .boilerplate import parse_authors, parse_datetime
+    from .boilerplate import parse_authors, parse_datetime, person_names
 
     for t, d in zip(texts, decisions):
         if d.detail == "rule:by_line":
             s = " ".join(t.split())
             if not meta.authors:
-                meta.authors = parse_authors(s)
+                meta.authors = person_names(parse_authors(s))
             if not meta.published:
                 meta.published = parse_datetime(s)
             if meta.authors and meta.published:

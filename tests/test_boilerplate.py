@@ -568,6 +568,19 @@ def test_a_byline_with_its_outlet_after_a_bar_and_a_long_labelled_dateline():
     assert meta.title == HEADLINE
 
 
+@pytest.mark.parametrize("byline, authors", [
+    ("By Ana Lind, Harbour Courier, March 3, 2020", ["Ana Lind"]),
+    ("By Ana Lind, Staff Writer, March 3, 2020", ["Ana Lind"]),
+    ("By Ana Lind, The Associated Press, March 3, 2020", ["Ana Lind"]),
+    ("By Ana Lind and Bo Kim, March 3, 2020", ["Ana Lind", "Bo Kim"]),
+    ("By Harbour Courier Staff, March 3, 2020", ["Harbour Courier Staff"]),  # only an organisation: kept
+])
+def test_a_job_title_or_outlet_after_the_name_is_not_a_second_author(byline, authors):
+    page = ["Home", HEADLINE, byline, P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert by[byline].label == "byline" and meta.authors == authors and meta.published == "2020-03-03"
+
+
 def test_an_author_label_with_a_colon_names_the_author():
     assert parse_authors("Authors: Ana Lind, Bo Kim") == ["Ana Lind", "Bo Kim"]
     assert parse_authors("Autor: Jonas Rehberg") == ["Jonas Rehberg"]
