@@ -506,6 +506,21 @@ def test_a_forum_posters_profile_box_is_not_kept_with_the_post():
     assert not got["Posts: 214"].keep and not got["Joined: Sat Apr 18, 2020 3:02 pm"].keep
 
 
+def test_signatures_repeated_under_forum_posts_go_a_single_signature_box_stays():
+    sig1, sig2 = "Ride more, worry less.", "Two bikes, one garage, no regrets."
+    posts = "".join(f"<div class='postbody'><div class='content'>{p}</div><div class='signature'>{s}</div></div>"
+                    for p, s in zip(PARAS, (sig1, sig2, sig1, sig2)))  # trafilatura keeps these signatures
+    page = f"<html><head><title>Chain skips</title></head><body><div class='topic'>{posts}</div></body></html>"
+    got = {b.text: d for b, d in zip(*html_blocks(page)[:2])}
+    assert all(got[p].keep for p in PARAS)
+    assert not got[sig1].keep and not got[sig2].keep and got[sig1].detail == "class:signature"
+    # one such box on a page (news sites name their author box so) is left to the other rules
+    one = (f"<html><head><title>T</title></head><body><article><p>{PARAS[0]}</p><p>{PARAS[1]}</p>"
+           f"<div class='signature'>{PARAS[2]}</div></article></body></html>")
+    got = {b.text: d for b, d in zip(*html_blocks(one)[:2])}
+    assert got[PARAS[2]].keep
+
+
 def test_inline_custom_elements_stay_inside_their_sentence_and_pre_blocks_hold_no_blank_line():
     page = (f"<html><head><title>T</title></head><body><article><p>{PARAS[0]}</p><p>The value "
             f"<mjx-container>x+1</mjx-container> is positive, as the engineers noted on "
