@@ -912,6 +912,10 @@ def _norm(s: str) -> str:
     return " ".join(s.casefold().split())
 
 
+# reply prefixes of mail and forum subjects (English, German "Aw", Scandinavian "Sv", Polish "Odp"), "Re[2]:"
+_REPLY = re.compile(r"^\s*(?:re|aw|sv|odp)(?:\[\d+\])?\s*:\s*", re.I)
+
+
 def _title_match(text: str, title_n: str | None) -> bool:
     if not title_n:
         return False
@@ -1071,6 +1075,10 @@ def _decide(raw: list[tuple], main: list[bool], meta: Metadata) -> list[Decision
             continue
         if tag == "figcaption":
             decisions.append(Decision("caption", "tag:figcaption"))
+            continue
+        if title_n and n < 300 and (rp := _REPLY.match(text)) and _title_match(text[rp.end():], title_n):
+            # "Re: <the thread's title>" over each reply of a forum thread or mail archive
+            decisions.append(Decision("not_main_content", "rule:reply_subject"))
             continue
         if not m and not rm and ctx:  # dropped under a boilerplate ancestor: the common case
             decisions.append(Decision(ctx[0], ctx[1]))

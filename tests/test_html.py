@@ -521,6 +521,17 @@ def test_signatures_repeated_under_forum_posts_go_a_single_signature_box_stays()
     assert got[PARAS[2]].keep
 
 
+def test_reply_subjects_repeating_the_threads_title_are_removed():
+    title = "Rear derailleur ghost shifting after a new chain"
+    posts = "".join(f"<div class='postbody'><h3>{h}</h3><div class='content'>{p}</div></div>"
+                    for h, p in zip((title, f"Re: {title}", f"RE: {title}", "Re: tubeless tyres in winter"), PARAS))
+    page = f"<html><head><title>{title}</title></head><body><div class='topic'>{posts}</div></body></html>"
+    got = {b.text: d for b, d in zip(*html_blocks(page)[:2])}
+    assert got[title].keep and all(got[p].keep for p in PARAS)
+    assert got[f"Re: {title}"].detail == got[f"RE: {title}"].detail == "rule:reply_subject"
+    assert got["Re: tubeless tyres in winter"].detail != "rule:reply_subject"  # another subject: not the title
+
+
 def test_inline_custom_elements_stay_inside_their_sentence_and_pre_blocks_hold_no_blank_line():
     page = (f"<html><head><title>T</title></head><body><article><p>{PARAS[0]}</p><p>The value "
             f"<mjx-container>x+1</mjx-container> is positive, as the engineers noted on "
