@@ -220,17 +220,19 @@ def parse_authors(s: str) -> list[str]:
 _NOT_NAME = frozenset(_BW["not_name"])
 
 
-def person_names(names: list[str]) -> list[str]:
+def person_names(names: list[str], byline: str) -> list[str]:
     """The names of people among a byline's name segments: "By Ana Lind, Lake Gazette" and "By Ana
     Lind, Staff Writer" split into two capitalised segments, of which only the first is an author. A
-    byline naming only an organisation ("By Associated Press", "By Post Staff") keeps it: that is
-    what the page gives as its author, as its <meta> tags do."""
-    out = []
-    for a in names:
+    segment is dropped only after a comma (the place of a job title or outlet), never the first, and
+    only when it holds a `not_name` word or starts with "The"; names joined by "and" are co-authors
+    ("By Ana Lind and Eyal Press")."""
+    out = names[:1]
+    for a in names[1:]:
         toks = [t.strip(".,;:()").lower() for t in a.split()]
-        if toks and toks[0] != "the" and not any(t in _NOT_NAME for t in toks):
+        after_comma = re.search(r"[,،、]\s*" + re.escape(a), byline) is not None
+        if not (after_comma and toks and (toks[0] == "the" or any(t in _NOT_NAME for t in toks))):
             out.append(a)
-    return out or names
+    return out
 
 
 # A dateline may run longer than a plain date line when a label opens it ("PUBLISHED: June 3, 2023 at
@@ -711,7 +713,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         s = " ".join(texts[bi].split())
         meta = metas[d]
         meta.published = parse_datetime(s)
-        meta.authors = person_names(parse_authors(s))
+        meta.authors = person_names(parse_authors(s), s)
         if not meta.authors:
             for step in (-1, 1):
                 j = bi + step
@@ -727,7 +729,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
                 if byl[j] or au:
                     lab[j] = _L["byline"]
                     det[j] = "rule:author_line"
-                    meta.authors = person_names(au or [])
+                    meta.authors = person_names(au or [], t)
 
     # title: headline-like line next to the byline, else the last headline-like line before the body
     headline = (words >= 3) & (words <= 30) & ~endp & (col("starts_lower") == 0) & (col("end_colon") == 0)

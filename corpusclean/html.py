@@ -760,23 +760,27 @@ def _ld_types(o: dict) -> list[str]:
 def _page_kind(meta: dict[str, str], og_type: str, ld: list[dict], ld_article: dict | None,
                published, url: str | None) -> str:
     """news for an article page, other for the rest. A date alone used to make any page news: docs
-    ("last updated"), forum threads and paper abstracts have one too. Strong signs of another kind of
-    page first (a schema.org type of docs, products, Q&A, forum posts or papers; a docs/forum/wiki
-    generator; scholarly meta tags), then an article's own type, then weaker signs (og:type, URL
-    path), then the date. The word lists are data (data/page_kinds.txt)."""
+    ("last updated"), forum threads and paper abstracts have one too. An article's own type first
+    (any JSON-LD object of a news/blog type, og:type article), then signs of another kind of page (the
+    page's main schema.org type: docs, product, Q&A, forum post, paper; a docs/forum/wiki generator;
+    scholarly meta tags; a product/profile/media og:type; a docs/forum/shop first URL segment or host
+    label), then the date. The word lists are data (data/page_kinds.txt)."""
     k = _KINDS
-    main = next((t for o in ([ld_article] if ld_article else []) + ld for t in _ld_types(o)
-                 if t in k["news_types"] or t in k["other_types"]), None)
-    gen = (meta.get("generator") or "").lower().split()
-    if main in k["other_types"] or (gen and gen[0].split("-")[0].rstrip(",") in k["other_generators"]) \
-            or any(meta.get(m) for m in k["other_meta"]):
-        return "other"
-    if main in k["news_types"] or og_type in k["news_og"]:
+    types = [t for o in ([ld_article] if ld_article else []) + ld for t in _ld_types(o)]
+    if og_type in k["news_og"] or any(t in k["news_types"] for t in types):
         return "news"
-    if og_type and og_type != "website":  # product, profile, book, video.*, music.*
+    main = next((t for t in types if t in k["other_types"]), None)  # no news type: the first typed one
+    gen = (meta.get("generator") or "").lower().split()
+    if main is not None or (gen and gen[0].split("-")[0].rstrip(",") in k["other_generators"]) \
+            or any(meta.get(m) for m in k["other_meta"]) or og_type in k["other_og"] \
+            or og_type.startswith(tuple(k["other_og_prefix"])):
         return "other"
-    if url and k["other_url_segments"] & set(urlsplit(url).path.lower().strip("/").split("/")):
-        return "other"
+    if url:
+        u = urlsplit(url)
+        first = u.path.lower().strip("/").split("/", 1)[0]
+        host = (u.hostname or "").split(".", 1)[0]
+        if first in k["other_url_parts"] or host in k["other_url_parts"]:
+            return "other"
     return "news" if published else "other"
 
 
@@ -993,7 +997,7 @@ def _byline_meta(meta: Metadata, texts: list[str], decisions: list[Decision]) ->
         if d.detail == "rule:by_line":
             s = " ".join(t.split())
             if not meta.authors:
-                meta.authors = person_names(parse_authors(s))
+                meta.authors = person_names(parse_authors(s), s)
             if not meta.published:
                 meta.published = parse_datetime(s)
             if meta.authors and meta.published:

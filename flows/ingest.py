@@ -225,20 +225,29 @@ def _main_module_hidden():
                 main.__dict__.pop("__spec__", None)
 
 
-def _early_pool(argv: list[str]) -> cf.Future | None:
-    """For `python -m flows.ingest`: the worker pool the flow will use, started in a background thread
-    before Prefect is imported, so the workers' start-up overlaps Prefect's import and the flow run's
-    creation. Same decision as in the flow (thread runner, more than one shard's worth of files); the
-    flow shuts it down if it does not use it. Arguments that do not parse are left to `main` to report.
-
-    In a thread because starting the fork server blocks its caller until the server has imported the
-    preloaded stages (~0.5 s): the main thread imports Prefect meanwhile, on the other core."""
+def _early_args(argv: list[str]) -> argparse.Namespace | None:
+    """The command line parsed before Prefect is imported, for what starts early (worker pool, Prefect
+    server), silently: arguments that do not parse (or --help, or an abbreviation of it) give None and
+    are left to `main` to report."""
     if {"-h", "--help"} & set(argv):
         return None
     try:
-        with contextlib.redirect_stderr(io.StringIO()):
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
             a, _ = build_parser().parse_known_args(argv)
     except (SystemExit, Exception):  # noqa: BLE001
+        return None
+    return a
+
+
+def _early_pool(a: argparse.Namespace | None) -> cf.Future | None:
+    """For `python -m flows.ingest`: the worker pool the flow will use, started in a background thread
+    before Prefect is imported, so the workers' start-up overlaps Prefect's import and the flow run's
+    creation. Same decision as in the flow (thread runner, more than one shard's worth of files); the
+    flow shuts it down if it does not use it.
+
+    In a thread because starting the fork server blocks its caller until the server has imported the
+    preloaded stages (~0.5 s): the main thread imports Prefect meanwhile, on the other core."""
+    if a is None:
         return None
     n_proc = a.processes if a.processes > 0 else (os.cpu_count() or 1)
     if a.workers or a.dask_address or n_proc <= 1 or a.shard_files < 1 or not os.path.isdir(a.raw):
@@ -306,6 +315,7 @@ class TemporaryServer:
 
         self.proc = None
         self.port = 0
+        self._announced = False
         self._spawn()
         atexit.register(self.stop)
 
@@ -348,12 +358,15 @@ class TemporaryServer:
         import urllib.error
         import urllib.request
 
-        logging.getLogger("prefect").info("Starting temporary server on %s", self.api_url[:-4])
+        log = logging.getLogger("prefect")
+        log.info("Starting temporary server on %s", self.api_url[:-4])
+        self._announced = True
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             code = self.proc.poll()
             if code == 3:
                 self._spawn()
+                log.info("Port taken: starting temporary server on %s", self.api_url[:-4])
                 continue
             if code is not None:
                 raise RuntimeError(f"the temporary Prefect server exited with code {code} before it answered")
@@ -373,7 +386,8 @@ class TemporaryServer:
         proc, self.proc = self.proc, None
         if proc is None or proc.poll() is not None:
             return
-        logging.getLogger("prefect").info("Stopping temporary server on %s", self.api_url[:-4])
+        if self._announced:
+            logging.getLogger("prefect").info("Stopping temporary server on %s", self.api_url[:-4])
         proc.terminate()
         try:
             proc.wait(timeout=5)
@@ -382,20 +396,50 @@ class TemporaryServer:
             proc.wait()
 
 
-def _early_server(argv: list[str]) -> TemporaryServer | None:
-    """For `python -m flows.ingest` without PREFECT_API_URL or --dask-address: the run's temporary
-    Prefect server, started before Prefect is imported (see TemporaryServer). Arguments that do not
-    parse, or a raw folder that is not there, start nothing (main reports them)."""
-    if os.environ.get("PREFECT_API_URL") or {"-h", "--help"} & set(argv):
+def _api_url_may_be_configured() -> bool:
+    """Whether a Prefect settings source other than the environment may set PREFECT_API_URL: the
+    active profile, or a `.env`, `prefect.toml` or `pyproject.toml` ([tool.prefect]) in the working
+    folder. Read without importing Prefect (that is the point of starting early); when in doubt,
+    yes: the run then asks Prefect's own resolved settings (`_run`), only later."""
+    import tomllib
+
+    home = os.path.expanduser(os.environ.get("PREFECT_HOME") or os.path.join("~", ".prefect"))
+    path = os.path.expanduser(os.environ.get("PREFECT_PROFILES_PATH") or os.path.join(home, "profiles.toml"))
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        data = {}
+    except (OSError, ValueError):
+        return True
+    name = os.environ.get("PREFECT_PROFILE") or data.get("active") or "ephemeral"
+    profile = (data.get("profiles") or {}).get(name) or {}
+    if not isinstance(profile, dict) or any("API_URL" in str(k).upper() for k in profile):
+        return True
+    for fn, marker in ((".env", "PREFECT_API"), ("prefect.toml", "url"), ("pyproject.toml", "tool.prefect")):
+        try:
+            with open(fn, encoding="utf-8", errors="replace") as f:
+                if marker.lower() in f.read().lower():
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+def _early_server(a: argparse.Namespace | None) -> TemporaryServer | None:
+    """For `python -m flows.ingest` with no Prefect API configured and no --dask-address: the run's
+    temporary Prefect server, started before Prefect is imported (see TemporaryServer). A command
+    that `main` will refuse (bad arguments or paths, an output folder another run holds) starts
+    nothing: it must fail fast and leave the other run its second core."""
+    if a is None or a.dask_address or os.environ.get("PREFECT_API_URL"):
         return None
     try:
-        with contextlib.redirect_stderr(io.StringIO()):
-            a, _ = build_parser().parse_known_args(argv)
-    except (SystemExit, Exception):  # noqa: BLE001
-        return None
-    if a.dask_address or not os.path.isdir(a.raw):
-        return None
-    try:
+        config_from_args(a)
+        raw, out = Path(a.raw), Path(a.out)
+        if not (a.raw.strip() and a.out.strip() and raw.is_dir() and os.access(raw, os.R_OK | os.X_OK)) \
+                or (out.exists() and not out.is_dir()) or out.resolve() == raw.resolve() \
+                or _api_url_may_be_configured() or _lock_held(out):
+            return None
         srv = TemporaryServer()
     except Exception:  # noqa: BLE001 - _run starts one the usual way and reports what fails
         return None
@@ -405,9 +449,28 @@ def _early_server(argv: list[str]) -> TemporaryServer | None:
     return srv
 
 
+def _lock_held(out: Path) -> bool:
+    """Whether another run holds the output folder's lock now (checked, not taken: OutputLock does)."""
+    import fcntl
+
+    try:
+        fd = os.open(out / ".lock", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
 _JANITOR = _start_janitor() if _CLI else None
-_EARLY_POOL: cf.Future | None = _early_pool(sys.argv[1:]) if _CLI else None
-_EARLY_SERVER: TemporaryServer | None = _early_server(sys.argv[1:]) if _CLI else None
+_EARLY_ARGS = _early_args(sys.argv[1:]) if _CLI else None
+_EARLY_POOL: cf.Future | None = _early_pool(_EARLY_ARGS)
+_EARLY_SERVER: TemporaryServer | None = _early_server(_EARLY_ARGS)
 
 
 from prefect import flow, task  # noqa: E402
@@ -634,7 +697,10 @@ def _run(a: argparse.Namespace, raw: Path, config: PipelineConfig) -> dict:
     """Call the flow with the task runner the options ask for."""
     kwargs = dict(raw_dir=str(raw), out_dir=a.out, config=config, full_refresh=a.full_refresh,
                   processes=a.processes, progress=_progress_mode(a), allow_empty=a.allow_empty)
-    if _EARLY_SERVER is not None or (not os.environ.get("PREFECT_API_URL") and not a.dask_address):
+    from prefect.settings import PREFECT_API_URL
+
+    # Prefect's resolved settings: the environment, the active profile, .env, prefect.toml
+    if _EARLY_SERVER is not None or (not PREFECT_API_URL.value() and not a.dask_address):
         _use_temporary_server()
     if not (a.dask_address or a.workers):
         return ingest(**kwargs)
@@ -642,7 +708,7 @@ def _run(a: argparse.Namespace, raw: Path, config: PipelineConfig) -> dict:
 
     kwargs["processes"] = 1
     if a.dask_address:
-        if not os.environ.get("PREFECT_API_URL"):
+        if not PREFECT_API_URL.value():
             msg = ("PREFECT_API_URL is not set: each Dask worker will start its own temporary Prefect server; "
                    "point the workers and this command at one server (see README)")
             if a.json_logs:

@@ -573,6 +573,8 @@ def test_a_byline_with_its_outlet_after_a_bar_and_a_long_labelled_dateline():
     ("By Ana Lind, Staff Writer, March 3, 2020", ["Ana Lind"]),
     ("By Ana Lind, The Associated Press, March 3, 2020", ["Ana Lind"]),
     ("By Ana Lind and Bo Kim, March 3, 2020", ["Ana Lind", "Bo Kim"]),
+    ("By Ana Lind and Eyal Press, March 3, 2020", ["Ana Lind", "Eyal Press"]),  # "and": a co-author
+    ("By Eyal Press, Staff Writer, March 3, 2020", ["Eyal Press"]),
     ("By Harbour Courier Staff, March 3, 2020", ["Harbour Courier Staff"]),  # only an organisation: kept
 ])
 def test_a_job_title_or_outlet_after_the_name_is_not_a_second_author(byline, authors):

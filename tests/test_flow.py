@@ -62,26 +62,51 @@ def test_sigterm_is_exit_143_and_stops_the_temporary_server(tmp_path):
     assert not os.path.exists(f"/proc/{server}") or open(f"/proc/{server}/stat").read().split()[2] == "Z"
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
-def test_a_run_without_an_api_url_uses_one_temporary_server_and_stops_it(tmp_path):
-    """The command line starts the run's server itself, before Prefect is imported: Prefect must use
-    it (from the flow and from its own threads), not start a second one of its own."""
+def _watched_run(tmp_path, *args, env=None) -> tuple[int, str, set[int]]:
+    """A CLI run on a one-file corpus with no PREFECT_API_URL in its environment: (exit code, output,
+    pids of the Prefect server processes it started)."""
     raw = tmp_path / "raw"
-    raw.mkdir()
+    raw.mkdir(exist_ok=True)
     (raw / "a.txt").write_text("A paragraph of running text, long enough to be kept in this page.\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_UI_URL")}
-    p = subprocess.Popen([sys.executable, "-m", "flows.ingest", "--raw", str(raw), "--out", str(tmp_path / "out")],
-                         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    e = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_UI_URL")}
+    e.update(env or {})
+    p = subprocess.Popen([sys.executable, "-m", "flows.ingest", "--raw", str(raw), "--out", str(tmp_path / "out"),
+                          *args], cwd=ROOT, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     servers: set[int] = set()
     while p.poll() is None:
         servers |= {c for c, cmd in _children(p.pid) if "prefect.server" in cmd}
         time.sleep(0.05)
-    out = p.stdout.read()
-    assert p.returncode == 0, out[-2000:]
+    return p.returncode, p.stdout.read(), servers
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_a_run_without_an_api_url_uses_one_temporary_server_and_stops_it(tmp_path):
+    """The command line starts the run's server itself, before Prefect is imported: Prefect must use
+    it (from the flow and from its own threads), not start a second one of its own."""
+    rc, out, servers = _watched_run(tmp_path)
+    assert rc == 0, out[-2000:]
     assert "1 documents" in out and "View at" not in out  # no link to a UI this server does not serve
     assert len(servers) == 1, out[-2000:]
     (server,) = servers
     assert not os.path.exists(f"/proc/{server}") or open(f"/proc/{server}/stat").read().split()[2] == "Z"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_an_api_url_from_the_prefect_profile_is_used_and_a_refused_run_starts_no_server(tmp_path):
+    from corpusclean.publish import OutputLock
+
+    # `prefect config set PREFECT_API_URL=...` writes the profile, not the environment: the run must use
+    # that server (here none answers: the run fails saying so), not a temporary one of its own
+    (tmp_path / "profiles.toml").write_text('active = "shared"\n[profiles.shared]\n'
+                                            'PREFECT_API_URL = "http://127.0.0.1:9/api"\n')
+    rc, out, servers = _watched_run(tmp_path, "-q", env={"PREFECT_PROFILES_PATH": str(tmp_path / "profiles.toml")})
+    assert rc == 1 and "127.0.0.1:9" in out and not servers, out[-2000:]
+    # a run refused for a held output folder (exit 3) or a bad option (exit 2) starts nothing either
+    with OutputLock(tmp_path / "out"):
+        rc, out, servers = _watched_run(tmp_path)
+    assert rc == 3 and not servers and "temporary server" not in out, out[-2000:]
+    rc, out, servers = _watched_run(tmp_path, "--near-threshold", "5")
+    assert rc == 2 and not servers, out[-2000:]
 
 
 def test_help_works():

@@ -183,11 +183,21 @@ def test_a_dated_page_of_another_kind_is_other(extra, path):
     assert published is not None and kind == "other"
 
 
+_LD = '<script type="application/ld+json">{}</script>'
+
+
 @pytest.mark.parametrize("extra, path", [
     ("", "/2024/01/a-page"),
     ('<meta property="og:type" content="article">', "/forum/letters-to-the-editor"),  # an article's own type wins
-    ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "A"}</script>'
-     '<meta property="og:type" content="website">', "/2024/01/a"),
+    (_LD.format('{"@type": "NewsArticle", "headline": "A"}') + '<meta property="og:type" content="website">',
+     "/2024/01/a"),
+    # a product box or a review's object beside the article; a list-typed article after it
+    ('<meta property="og:type" content="article">' + _LD.format('{"@type": "Product", "name": "P"}'), "/2024/01/a"),
+    (_LD.format('[{"@type": "Product", "name": "P"}, {"@type": ["NewsArticle"], "headline": "A"}]'), "/2024/01/a"),
+    ('<meta name="generator" content="Docusaurus v3.5.2">' + _LD.format('{"@type": "BlogPosting"}'), "/blog/a"),
+    ('<meta property="og:type" content="blog">', "/2024/01/a"),
+    ("", "/business/api/2024/01/17/a"),  # a docs/forum word deeper in a news path says nothing
+    ("", "/opinion/forum/2024/a"),
 ])
 def test_a_dated_article_is_news(extra, path):
     assert _kind(extra, path) == ("news", "2024-01-17T10:00:00")
