@@ -323,20 +323,26 @@ class TemporaryServer:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
 
+    @staticmethod
+    def _port_free(port: int) -> bool:
+        import socket
+
+        with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+        return True
+
     def _spawn(self) -> None:
         import importlib.util
         import random
-        import socket
         import subprocess
 
         for _ in range(20):
             port = random.choice(self.PORTS)
-            with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-                try:
-                    sock.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-            break
+            if self._port_free(port):
+                break
         else:
             raise RuntimeError("no free port for the temporary Prefect server in 8000-8999")
         self.port = port
@@ -353,7 +359,9 @@ class TemporaryServer:
 
     def wait(self, timeout: float) -> str:
         """Block until the server answers /api/health; its API URL. Exit code 3 is uvicorn's "address
-        in use" (another process took the port since it was checked): a new port, as Prefect does."""
+        in use" (another process took the port since it was checked): a new port, as Prefect does. But
+        uvicorn also exits 3 when the application fails to start (an unusable database): when the port
+        is free, that is the failure reported, at once (Prefect's own loop retried it until its timeout)."""
         import time
         import urllib.error
         import urllib.request
@@ -364,6 +372,9 @@ class TemporaryServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             code = self.proc.poll()
+            if code == 3 and self._port_free(self.port):
+                raise RuntimeError("the temporary Prefect server failed to start (its log is above; check "
+                                   "PREFECT_HOME and PREFECT_SERVER_DATABASE_CONNECTION_URL)")
             if code == 3:
                 self._spawn()
                 log.info("Port taken: starting temporary server on %s", self.api_url[:-4])

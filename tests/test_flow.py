@@ -109,6 +109,16 @@ def test_an_api_url_from_the_prefect_profile_is_used_and_a_refused_run_starts_no
     assert rc == 2 and not servers, out[-2000:]
 
 
+def test_a_temporary_server_that_cannot_start_fails_the_run_at_once_with_the_reason(tmp_path):
+    # uvicorn exits 3 both for a taken port (retried on another) and for an app that fails to start
+    env = {"PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/x.db",
+           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90"}
+    t = time.monotonic()
+    rc, out, _ = _watched_run(tmp_path, "-q", env=env)
+    assert rc == 1 and "temporary Prefect server failed to start" in out, out[-2000:]
+    assert time.monotonic() - t < 60  # not retried until the start-up timeout
+
+
 def test_help_works():
     r = _cli("--help")
     assert r.returncode == 0 and "--raw" in r.stdout and "--out" in r.stdout
