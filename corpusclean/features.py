@@ -198,6 +198,8 @@ _FI = {n: i for i, n in enumerate(FEATURE_NAMES)}
 
 def _norm_text(s: str) -> str:
     lw = s.lower()
+    if "\u0307" in lw:  # Turkish "İ" lowercases to "i" + a combining dot: "İlgili Haberler" is "ilgili haberler"
+        lw = lw.replace("i\u0307", "i")
     for a in _UNI_PUNCT:
         if a in lw:
             lw = lw.replace(a, " ")
@@ -680,6 +682,8 @@ class LazyNorms:
         todo = [i for i in idx if i not in cache]
         if len(todo) > 2:
             lw = "\n".join([texts[i] for i in todo]).lower()
+            if "\u0307" in lw:  # as in _norm_text
+                lw = lw.replace("i\u0307", "i")
             for a in _UNI_PUNCT:
                 if a in lw:
                     lw = lw.replace(a, " ")
@@ -730,7 +734,8 @@ def _powers(L: int) -> tuple[np.ndarray, np.ndarray]:
 def _low_lut() -> np.ndarray:
     """Code point -> lowercase code point; whitespace and punctuation -> 32 (the `_norm_text` classes)."""
     s = "".join(map(chr, range(0xD800))) + "\x00" * 0x800 + "".join(map(chr, range(0xE000, 0x10000)))
-    low = [x if len(x) == 1 else c for c, x in zip(s, map(str.lower, s))]
+    # one code point each; Turkish "İ" lowercases to "i" + a combining dot, here (as in _norm_text) "i"
+    low = [x if len(x) == 1 else x[0] if x[1:] == "\u0307" else c for c, x in zip(s, map(str.lower, s))]
     lut = np.frombuffer("".join(low).encode("utf-32-le"), dtype=np.uint32).astype(np.uint16)  # BMP stays BMP
     lut[np.fromiter(map(str.isspace, s), dtype=bool, count=0x10000)] = 32
     for b in range(128):

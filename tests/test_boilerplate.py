@@ -583,6 +583,32 @@ def test_a_job_title_or_outlet_after_the_name_is_not_a_second_author(byline, aut
     assert by[byline].label == "byline" and meta.authors == authors and meta.published == "2020-03-03"
 
 
+def test_a_short_run_of_dropped_lines_between_kept_body_lines_is_body():
+    # a job post's sub-headings and unbulleted list items: scored as chrome alone, body between body
+    page = ["Startseite", "Jobs", "Data Engineer für unsere Streaming-Plattform in Hamburg",
+            "Die Firma plant und steuert jedes Jahr mehr als 40.000 Transporte zwischen dem Hafen und dem "
+            "Hinterland, und unser Team sorgt dafür, dass alle wissen, wo eine Sendung ist.",
+            "Du entwickelst und betreibst unsere Pipelines auf Basis von Kafka und Flink und sorgst mit dem "
+            "Plattformteam für Monitoring und Datenqualität.",
+            "Dein Profil", "Abgeschlossenes Studium der Informatik", "Drei Jahre Erfahrung mit Python oder Java",
+            "Was wir bieten", "30 Tage Urlaub", "Deutschlandticket und Jobrad",
+            "Fragen beantwortet dir gern unser Recruiting unter der bekannten Nummer. Wir freuen uns auf deine "
+            "Bewerbung mit frühestem Eintrittstermin und Gehaltsvorstellung."]
+    by, _, _ = _run("\n".join(page))
+    assert all(by[t].keep for t in page[3:]), {t: by[t].detail for t in page[3:] if not by[t].keep}
+    assert {by[t].detail for t in page[5:11]} & {"rule:between_kept"}
+    assert not by["Startseite"].keep and by["Data Engineer für unsere Streaming-Plattform in Hamburg"].label == "title"
+
+
+def test_a_turkish_dotted_capital_i_matches_the_word_lists():
+    from corpusclean.features import _norm_text
+
+    assert _norm_text("İlgili Haberler") == "ilgili haberler"
+    page = [HEADLINE, P1, P2, "İlgili Haberler", "Altın fiyatları rekor tazeledi", P3, P4]
+    by, _, _ = _run("\n".join(page))
+    assert by["İlgili Haberler"].detail == "rule:related_header" and not by["Altın fiyatları rekor tazeledi"].keep
+
+
 def test_an_author_label_with_a_colon_names_the_author():
     assert parse_authors("Authors: Ana Lind, Bo Kim") == ["Ana Lind", "Bo Kim"]
     assert parse_authors("Autor: Jonas Rehberg") == ["Jonas Rehberg"]
