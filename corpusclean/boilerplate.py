@@ -469,7 +469,7 @@ _SANDWICH_MAX = 8
 _SANDWICH_MIN_P = 0.05
 
 
-def _kept_between(lab, det, drop, same_next, after_start, p, bul, short_nop) -> None:
+def _kept_between(texts, lab, det, drop, same_next, after_start, p, bul, short_nop) -> None:
     """A short run of lines the model dropped, after the body's start, with kept body lines right
     before and after it (same document), is body: the sub-headings and list items of a job post, a
     match report's line-ups, short structured lines the model scores as chrome when alone. Teaser
@@ -477,7 +477,7 @@ def _kept_between(lab, det, drop, same_next, after_start, p, bul, short_nop) -> 
     and footers have no kept line after them. Written here, not learned: the model scores each line
     from its own text and a small window, not from where the kept text resumes."""
     n = len(lab)
-    cand = drop & after_start & (p >= _SANDWICH_MIN_P)
+    cand = drop & after_start & (p >= _SANDWICH_MIN_P) & ~np.isin(lab, _CONTENT)  # (table rows kept meanwhile)
     if not cand.any():
         return
     # runs of consecutive candidates in one document
@@ -492,6 +492,8 @@ def _kept_between(lab, det, drop, same_next, after_start, p, bul, short_nop) -> 
     first, last = first[ok], last[ok]
     ok = same_next[first - 1] & same_next[last] & np.isin(lab[first - 1], _CONTENT) & np.isin(lab[last + 1], _CONTENT)
     for a, b in zip(first[ok].tolist(), last[ok].tolist()):
+        if any("\t" in texts[i] for i in range(a, b + 1)):  # a copied table is kept or removed whole
+            continue
         rows = np.arange(a, b + 1)
         lab[rows] = np.where(bul[rows], _L["list_item"], np.where(short_nop[rows], _L["heading"], _L["paragraph"]))
         det[rows] = "rule:between_kept"
@@ -874,7 +876,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         )
         lab[drop] = dl[drop]
         _table_rows(texts, doc_id, rest, keep, lab, det)
-        _kept_between(lab, det, drop, same_next, idx >= rs, p, bul, short_nop)
+        _kept_between(texts, lab, det, drop, same_next, idx >= rs, p, bul, short_nop)
 
     lab[lab == 0] = _L["not_main_content"]
     labels, details = _LABEL_ARR[lab].tolist(), det.tolist()
