@@ -876,7 +876,9 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         )
         lab[drop] = dl[drop]
         _table_rows(texts, doc_id, rest, keep, lab, det)
-        _kept_between(texts, lab, det, drop, same_next, idx >= rs, p, bul, short_nop)
+        # a bare time or date between two entries (a live blog's "16:20") stays chrome
+        stamp = ((col("has_time") > 0) | (col("has_date") > 0)) & (words <= 6)
+        _kept_between(texts, lab, det, drop & ~stamp, same_next, idx >= rs, p, bul, short_nop)
 
     lab[lab == 0] = _L["not_main_content"]
     labels, details = _LABEL_ARR[lab].tolist(), det.tolist()

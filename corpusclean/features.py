@@ -90,7 +90,8 @@ def _token_masks() -> tuple[dict[str, int], tuple[frozenset[str], ...], frozense
     sets = []
     for bit, lang in enumerate(_STOP_LANGS):
         try:
-            s = frozenset(w.lower() for w in justext.get_stoplist(lang))
+            # (jusText spells Turkish words with a capital dotted I as "i" + a combining dot: "i̇stanbul")
+            s = frozenset(w.lower().replace("i\u0307", "i") for w in justext.get_stoplist(lang))
         except Exception:  # pragma: no cover - list missing in some justext build
             s = frozenset()
         sets.append(s)
@@ -197,9 +198,8 @@ _FI = {n: i for i, n in enumerate(FEATURE_NAMES)}
 
 
 def _norm_text(s: str) -> str:
-    lw = s.lower()
-    if "\u0307" in lw:  # Turkish "İ" lowercases to "i" + a combining dot: "İlgili Haberler" is "ilgili haberler"
-        lw = lw.replace("i\u0307", "i")
+    # Turkish "İ" lowercases to "i" + a combining dot: "İlgili Haberler" is "ilgili haberler" (as in _low_lut)
+    lw = (s.replace("\u0130", "i") if "\u0130" in s else s).lower()
     for a in _UNI_PUNCT:
         if a in lw:
             lw = lw.replace(a, " ")
@@ -681,9 +681,8 @@ class LazyNorms:
         cache, texts = self.cache, self.texts
         todo = [i for i in idx if i not in cache]
         if len(todo) > 2:
-            lw = "\n".join([texts[i] for i in todo]).lower()
-            if "\u0307" in lw:  # as in _norm_text
-                lw = lw.replace("i\u0307", "i")
+            lw = "\n".join([texts[i] for i in todo])
+            lw = (lw.replace("\u0130", "i") if "\u0130" in lw else lw).lower()  # as in _norm_text
             for a in _UNI_PUNCT:
                 if a in lw:
                     lw = lw.replace(a, " ")

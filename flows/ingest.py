@@ -313,9 +313,15 @@ class TemporaryServer:
     def __init__(self) -> None:
         import atexit
 
+        import uuid
+
         self.proc = None
         self.port = 0
         self._announced = False
+        self._free_exits = 0
+        # sent back on every response: the health check knows its own server from another one that
+        # took the port meanwhile (a concurrent run's, which would stop under this run)
+        self.token = uuid.uuid4().hex
         self._spawn()
         atexit.register(self.stop)
 
@@ -354,7 +360,8 @@ class TemporaryServer:
             env.pop("PREFECT_UI_URL", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--app-dir", site, "--factory", "prefect.server.api.server:create_app",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on",
+             "--header", f"x-corpusclean-server:{self.token}"],
             env=env, stdin=subprocess.DEVNULL, start_new_session=True)
 
     def wait(self, timeout: float) -> str:
@@ -362,6 +369,7 @@ class TemporaryServer:
         in use" (another process took the port since it was checked): a new port, as Prefect does. But
         uvicorn also exits 3 when the application fails to start (an unusable database): when the port
         is free, that is the failure reported, at once (Prefect's own loop retried it until its timeout)."""
+        import subprocess
         import time
         import urllib.error
         import urllib.request
@@ -373,8 +381,11 @@ class TemporaryServer:
         while time.monotonic() < deadline:
             code = self.proc.poll()
             if code == 3 and self._port_free(self.port):
-                raise RuntimeError("the temporary Prefect server failed to start (its log is above; check "
-                                   "PREFECT_HOME and PREFECT_SERVER_DATABASE_CONNECTION_URL)")
+                # the port may also have been let go between the exit and this check: a second try
+                self._free_exits += 1
+                if self._free_exits >= 2:
+                    raise RuntimeError("the temporary Prefect server failed to start (its log is above; check "
+                                       "PREFECT_HOME and PREFECT_SERVER_DATABASE_CONNECTION_URL)")
             if code == 3:
                 self._spawn()
                 log.info("Port taken: starting temporary server on %s", self.api_url[:-4])
@@ -383,8 +394,14 @@ class TemporaryServer:
                 raise RuntimeError(f"the temporary Prefect server exited with code {code} before it answered")
             try:
                 with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as r:
-                    if r.status == 200:
+                    if r.status == 200 and r.headers.get("x-corpusclean-server") == self.token:
                         return self.api_url
+                    if r.status == 200:  # another server holds the port: ours will exit with code 3
+                        try:
+                            self.proc.wait(timeout=30)
+                        except subprocess.TimeoutExpired:
+                            pass
+                        continue
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.05)

@@ -598,12 +598,20 @@ def test_a_short_run_of_dropped_lines_between_kept_body_lines_is_body():
     assert all(by[t].keep for t in page[3:]), {t: by[t].detail for t in page[3:] if not by[t].keep}
     assert {by[t].detail for t in page[5:11]} & {"rule:between_kept"}
     assert not by["Startseite"].keep and by["Data Engineer für unsere Streaming-Plattform in Hamburg"].label == "title"
+    # a live blog's bare times between its entries stay chrome
+    page = ["Live: storm closes the coast road", "Key events", "16:45", P1, "16:20", P2, "15:58", P3, "15:31", P4,
+            "15:02", P5, "Share this page", "Privacy"]
+    by, _, _ = _run("\n".join(page))
+    assert by[P1].keep and by[P2].keep and by[P3].keep and not by["16:20"].keep and not by["15:58"].keep
 
 
 def test_a_turkish_dotted_capital_i_matches_the_word_lists():
     from corpusclean.features import _norm_text
 
+    from corpusclean.features import _token_masks
+
     assert _norm_text("İlgili Haberler") == "ilgili haberler"
+    assert "istanbul" in _token_masks()[0]  # jusText's Turkish stop words spell it "i" + a combining dot
     page = [HEADLINE, P1, P2, "İlgili Haberler", "Altın fiyatları rekor tazeledi", P3, P4]
     by, _, _ = _run("\n".join(page))
     assert by["İlgili Haberler"].detail == "rule:related_header" and not by["Altın fiyatları rekor tazeledi"].keep

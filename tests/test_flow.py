@@ -119,6 +119,37 @@ def test_a_temporary_server_that_cannot_start_fails_the_run_at_once_with_the_rea
     assert time.monotonic() - t < 60  # not retried until the start-up timeout
 
 
+def test_the_temporary_server_is_not_mistaken_for_another_one_on_its_port():
+    """Another server (a concurrent run's) may take the port between the free-port check and uvicorn's
+    bind, which comes after Prefect's start-up: answering /api/health is not enough to be ours."""
+    import http.server
+    import threading
+
+    from flows.ingest import TemporaryServer
+
+    class Other(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"true")
+
+        def log_message(self, *a):
+            pass
+
+    srv = TemporaryServer()
+    first = srv.port
+    other = http.server.HTTPServer(("127.0.0.1", first), Other)  # taken while ours starts up
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        url = srv.wait(120)
+        assert srv.port != first and url == srv.api_url
+        with urllib.request.urlopen(f"{url}/health", timeout=10) as r:
+            assert r.headers.get("x-corpusclean-server") == srv.token
+    finally:
+        other.shutdown()
+        srv.stop()
+
+
 def test_help_works():
     r = _cli("--help")
     assert r.returncode == 0 and "--raw" in r.stdout and "--out" in r.stdout
