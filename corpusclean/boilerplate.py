@@ -29,7 +29,7 @@ from importlib import resources
 import numpy as np
 
 from .features import (B_ATTRIB, B_CREDIT, FEATURE_NAMES, FULL_NAMES, STRONG_PROMO_PHRASES, BatchFeatures, _cand_hits,
-                       _load_vocab, DocFeatures, _first_per_doc, _gram_keys, _KMIX, _hash_lines, _in_sorted,
+                       _load_vocab, load_keyed_words, DocFeatures, _first_per_doc, _gram_keys, _KMIX, _hash_lines, _in_sorted,
                        _last_per_doc, _sorted_unique, batch_features, batch_features_flat, doc_features)
 from .records import Block, Decision, Metadata
 from .treemodel import TreeEnsemble
@@ -90,13 +90,7 @@ def keep_scores(f: DocFeatures, model=None) -> tuple[np.ndarray, str]:
 # metadata parsing
 
 def _byline_words() -> dict[str, list[str]]:
-    text = resources.files("corpusclean").joinpath("data", "byline_words.txt").read_text("utf-8")
-    out: dict[str, list[str]] = {}
-    for ln in text.splitlines():
-        if ln.strip() and not ln.startswith("#"):
-            key, words = ln.split(":", 1)
-            out.setdefault(key.strip(), []).extend(w.replace("_", " ") for w in words.split())
-    return out
+    return {k: [w.replace("_", " ") for w in ws] for k, ws in load_keyed_words("byline_words.txt").items()}
 
 
 _BW = _byline_words()

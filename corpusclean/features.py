@@ -47,6 +47,15 @@ def _load_vocab(name: str) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
+def load_keyed_words(name: str) -> dict[str, list[str]]:
+    """A data file of "key: word word ..." lines (a key may repeat: its words add up)."""
+    out: dict[str, list[str]] = {}
+    for ln in _load_vocab(name):
+        key, words = ln.split(":", 1)
+        out.setdefault(key.strip(), []).extend(words.split())
+    return out
+
+
 SHARE_WORDS = frozenset(w for ln in _load_vocab("boilerplate_share.txt") for w in ln.split())
 RELATED_HEADERS = frozenset(_load_vocab("boilerplate_related.txt"))
 # (not model features: as a feature they cost 0.005 of cross-validated F1 on the text bench)

@@ -738,15 +738,9 @@ def _strip_site(title: str) -> str:
 
 
 def _page_kinds() -> dict[str, frozenset[str]]:
-    from importlib import resources
+    from .features import load_keyed_words
 
-    text = resources.files("corpusclean").joinpath("data", "page_kinds.txt").read_text("utf-8")
-    out: dict[str, frozenset[str]] = {}
-    for ln in text.splitlines():
-        if ln.strip() and not ln.startswith("#"):
-            key, words = ln.split(":", 1)
-            out[key.strip()] = frozenset(words.split())
-    return out
+    return {k: frozenset(ws) for k, ws in load_keyed_words("page_kinds.txt").items()}
 
 
 _KINDS = _page_kinds()
