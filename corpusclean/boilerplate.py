@@ -457,7 +457,7 @@ def _is_byline_text(t: str) -> bool:
 
 _CONTENT = np.array([_L["paragraph"], _L["heading"], _L["list_item"]], dtype=np.int8)
 # Longest run of model-dropped lines taken back between kept lines, and the least keep score in it
-# (text bench, 5-fold CV: runs of up to 3, 6, 8, 10, 12 or 20 lines all leave F1 at 0.902; the probe's
+# (text bench, 5-fold CV: runs of up to 6, 8, 12 or 20 lines all leave F1 at 0.902; the text probe's
 # content lines lost go 22 -> 13 at 6, -> 6 from 8 on, with no boilerplate line more kept)
 _SANDWICH_MAX = 8
 _SANDWICH_MIN_P = 0.05
