@@ -763,7 +763,7 @@ def _page_kind(meta: dict[str, str], og_type: str, ld: list[dict], ld_article: d
     types = [t for o in ([ld_article] if ld_article else []) + ld for t in _ld_types(o)]
     if og_type in k["news_og"] or any(t in k["news_types"] for t in types):
         return "news"
-    main = next((t for t in types if t in k["other_types"]), None)  # no news type: the first typed one
+    main = next((t for t in types if t in k["other_types"]), None)  # no article type: another page type
     gen = (meta.get("generator") or "").lower().split()
     if main is not None or (gen and gen[0].split("-")[0].rstrip(",") in k["other_generators"]) \
             or any(meta.get(m) for m in k["other_meta"]) or og_type in k["other_og"] \

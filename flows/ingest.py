@@ -302,7 +302,7 @@ class TemporaryServer:
     Why not Prefect's: (1) it is started by the command line before Prefect is imported, so its ~3.5 s
     of start-up overlaps the run's own imports and worker start; Prefect's class lives in the server
     module, whose import alone cost the run 2 s before the server was even spawned (a 5-file run:
-    7.1 s to a healthy server, now ~4 s). (2) It runs in a session of its own: Prefect's shares the
+    7.1 s from the start of the process to a healthy server, now 5.0-5.7 s). (2) It runs in a session of its own: Prefect's shares the
     terminal's process group, so Ctrl-C killed it with the run, which then spent a minute retrying the
     dead API before failing. It is stopped at exit after Prefect's own exit hooks, which flush the
     run's logs to it (registered before them, so run after them; stopping it earlier left every
@@ -312,7 +312,6 @@ class TemporaryServer:
 
     def __init__(self) -> None:
         import atexit
-
         import uuid
 
         self.proc = None
@@ -454,6 +453,28 @@ def _api_url_may_be_configured() -> bool:
     return False
 
 
+def _path_error(a: argparse.Namespace) -> str | None:
+    """Why `main` refuses the command's --raw/--out (exit 2), or None: checked before Prefect starts
+    (the run checks the output folder again)."""
+    for name, value in (("--raw", a.raw), ("--out", a.out)):
+        if not value.strip():  # Path("") is the current directory
+            return f"{name} is an empty path"
+    raw, out = Path(a.raw), Path(a.out)
+    if not raw.is_dir():
+        return f"raw directory {'is not a directory' if raw.exists() else 'does not exist'}: {raw}"
+    if not os.access(raw, os.R_OK | os.X_OK):
+        return f"raw directory is not readable: {raw}"
+    if out.exists() and not out.is_dir():
+        return f"output path exists and is not a directory: {out}"
+    if out.resolve() == raw.resolve():  # an output folder inside raw/ is skipped; raw/ itself cannot be
+        return f"the output folder cannot be the raw folder itself: {out}"
+    try:
+        check_output_dir(out, raw)
+    except OutputDirError as e:
+        return str(e)
+    return None
+
+
 def _early_server(a: argparse.Namespace | None) -> TemporaryServer | None:
     """For `python -m flows.ingest` with no Prefect API configured and no --dask-address: the run's
     temporary Prefect server, started before Prefect is imported (see TemporaryServer). A command
@@ -463,10 +484,7 @@ def _early_server(a: argparse.Namespace | None) -> TemporaryServer | None:
         return None
     try:
         config_from_args(a)
-        raw, out = Path(a.raw), Path(a.out)
-        if not (a.raw.strip() and a.out.strip() and raw.is_dir() and os.access(raw, os.R_OK | os.X_OK)) \
-                or (out.exists() and not out.is_dir()) or out.resolve() == raw.resolve() \
-                or _api_url_may_be_configured() or _lock_held(out):
+        if _path_error(a) is not None or _api_url_may_be_configured() or _lock_held(Path(a.out)):
             return None
         srv = TemporaryServer()
     except Exception:  # noqa: BLE001 - _run starts one the usual way and reports what fails
@@ -746,8 +764,6 @@ def _run(a: argparse.Namespace, raw: Path, config: PipelineConfig) -> dict:
             else:
                 print(f"warning: {msg}", file=sys.stderr)
         return ingest.with_options(task_runner=DaskTaskRunner(address=a.dask_address))(**kwargs)
-    import logging
-
     logging.getLogger("distributed").setLevel(logging.WARNING)  # scheduler/nanny chatter, per worker and comm
     # the worker processes read their log levels from dask's config, which they take from the environment
     # (silence_logs covers the nanny only: each worker still logged ~15 INFO lines of start and stop)
@@ -791,29 +807,10 @@ def _main(argv: list[str] | None) -> int:
         config = config_from_args(a)
     except ValueError as e:
         parser.error(str(e))
-    for name, value in (("--raw", a.raw), ("--out", a.out)):
-        if not value.strip():  # Path("") is the current directory
-            _error(a, f"{name} is an empty path")
-            return 2
+    if (msg := _path_error(a)) is not None:
+        _error(a, msg)
+        return 2
     raw = Path(a.raw)
-    if not raw.is_dir():
-        _error(a, f"raw directory {'is not a directory' if raw.exists() else 'does not exist'}: {raw}")
-        return 2
-    if not os.access(raw, os.R_OK | os.X_OK):
-        _error(a, f"raw directory is not readable: {raw}")
-        return 2
-    out = Path(a.out)
-    if out.exists() and not out.is_dir():
-        _error(a, f"output path exists and is not a directory: {out}")
-        return 2
-    if out.resolve() == raw.resolve():  # an output folder inside raw/ is skipped; raw/ itself cannot be
-        _error(a, f"the output folder cannot be the raw folder itself: {out}")
-        return 2
-    try:
-        check_output_dir(out, raw)  # before Prefect starts; the run checks again
-    except OutputDirError as e:
-        _error(a, f"{e}")
-        return 2
     try:
         with OutputLock(a.out):  # taken before any Prefect start-up, so a second run fails fast
             summary = _run(a, raw, config)
