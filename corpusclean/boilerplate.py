@@ -644,7 +644,14 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         # also" block in the middle of such an article took the rest of the article with it
         good = (prose | (endp & (words >= 12) & (col("stop_ratio") == 0))) & (p >= threshold)
         pair = np.zeros(n, dtype=bool)
-        pair[:-1] = good[:-1] & good[1:] & same_next[:-1]
+        # a kept sentence right after a good line ends the block too: a teaser list alternates a
+        # headline (no final period) with at most one dek sentence, body text runs sentence after sentence
+        # (a truncated teaser "... announced only in Ma..." is no sentence)
+        sent = endp & (words >= 5) & (p >= threshold)
+        sent[1:] &= good[:-1]
+        for i in np.flatnonzero(sent).tolist():
+            sent[i] = not texts[i].rstrip().endswith(("...", "\u2026"))
+        pair[:-1] = good[:-1] & (good[1:] | sent[1:]) & same_next[:-1]
         pair_idx = np.flatnonzero(pair)
         for i in rh.tolist():
             if lab[i] != 0 and lab[i] != _L["nav"]:
@@ -723,8 +730,12 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         dateline[lc] = [_long_dateline(" ".join(texts[i].split())) for i in lc.tolist()]
     byl = col("byline_start") > 0
     m1 = np.flatnonzero((lab == 0) & inlim & dateline)
-    if m1.size:  # a line of code with a date, or a date range, is not a dateline
-        m1 = m1[[_CODE_LIKE.search(texts[i]) is None and not _date_range(texts[i]) for i in m1.tolist()]]
+    if m1.size:  # a line of code with a date, or a date range, is not a dateline, nor a sentence that
+        # mentions a date ("The next meeting is planned for 25 April, the mayor said.") without a label
+        m1 = m1[[_CODE_LIKE.search(texts[i]) is None and not _date_range(texts[i])
+                 and not (endp[i] and words[i] >= 8 and not byl[i] and not _BYLINE_PREFIX.match(texts[i])
+                          and not _datelike(texts[i]))
+                 for i in m1.tolist()]]
     by_doc = _first_per_doc(m1, doc_id[m1], k)
     nob = by_doc < 0
     if nob.any():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -676,3 +677,32 @@ def test_lines_ending_in_a_tab_are_no_table_and_a_headline_may_start_with_a_byli
                  "By the numbers: how the harbour cranes were rebuilt"):
         got, meta, _ = _run("\n".join(["Home", head, "By Ana Lind", "March 3, 2020", P1, P2, P3]))
         assert meta.title == head and meta.authors == ["Ana Lind"]
+
+
+def test_a_related_block_ends_at_a_body_sentence_followed_by_another_sentence():
+    # a Turkish page: after "İlgili Haberler" and two teasers the body resumes with one sentence and a
+    # short one, then the tags: no two prose lines in a row, and the block took both body lines
+    page = (Path(__file__).parent / "fixtures" / "news_tr.txt").read_text(encoding="utf-8").splitlines()
+    by, _, _ = _run("\n".join(page))
+    start = page.index("İlgili Haberler")
+    assert by[page[start]].detail == "rule:related_header" and not any(by[t].keep for t in page[start:start + 3])
+    body = page[start + 3:start + 5]
+    assert all(by[t].keep for t in body), {t: by[t].detail for t in body if not by[t].keep}
+    # a teaser headline cut off with an ellipsis ("... JBL he...") is no sentence: the block runs on over it
+    teasers = ["Related stories", "Tablet bundles for families with JBL he...",
+               "The maker has released its list of holiday deals to help get the season kickstarted. Starting with...",
+               "Cool 14-inch Yoga C940 laptops get Alexa suppor...",
+               "A bundle tailored to families with children starts from $440, you can build your own kit with..."]
+    by, _, _ = _run("\n".join([HEADLINE, P1, P2, P3, *teasers, "Share"]))
+    assert not any(by[t].keep for t in teasers), {t: by[t].detail for t in teasers if by[t].keep}
+
+
+def test_a_sentence_that_mentions_a_date_is_no_dateline():
+    sentence = "The next meeting of the council is planned for 25 April, the mayor said."
+    by, meta, _ = _run("\n".join([HEADLINE, P1, sentence, P2, P3]))
+    assert by[sentence].keep, by[sentence]
+    assert meta.published is None
+    # a labelled or bare date line still is one, with or without a final period
+    for line in ("Published: 3 June 2024, 10:45 a.m.", "By Ana Lind and Bo Kim, June 3, 2024."):
+        by, meta, _ = _run("\n".join([HEADLINE, line, P1, P2, P3]))
+        assert by[line].detail == "rule:dateline" and meta.published == "2024-06-03" + ("T10:45" if ":" in line else "")
