@@ -773,6 +773,19 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
                     lab[j] = _L["byline"]
                     det[j] = "rule:author_line"
                     meta.authors = person_names(au or [], t)
+        if not meta.authors:
+            # a labelled author line further off, still in the page's header: the title between it and
+            # the dateline ("[Submitted on 19 Feb 2024] / <title> / Authors: Ana Lind, Bo Kim"); the
+            # nearest one to the dateline (a menu item "By Any Means Necessary" sits higher up)
+            cand = np.flatnonzero((lab[off[d]:off[d + 1]] == 0) & inlim[off[d]:off[d + 1]]
+                                  & (words[off[d]:off[d + 1]] <= 16)) + off[d]
+            for j in sorted(cand.tolist(), key=lambda j: (abs(j - bi), j)):
+                t = " ".join(texts[j].split())
+                if (byl[j] or _BYLINE_PREFIX.match(t)) and (au := person_names(parse_authors(t), t)):
+                    lab[j] = _L["byline"]
+                    det[j] = "rule:author_line"
+                    meta.authors = au
+                    break
 
     # title: headline-like line next to the byline, else the last headline-like line before the body
     headline = (words >= 3) & (words <= 30) & ~endp & (col("starts_lower") == 0) & (col("end_colon") == 0)

@@ -706,3 +706,17 @@ def test_a_sentence_that_mentions_a_date_is_no_dateline():
     for line in ("Published: 3 June 2024, 10:45 a.m.", "By Ana Lind and Bo Kim, June 3, 2024."):
         by, meta, _ = _run("\n".join([HEADLINE, line, P1, P2, P3]))
         assert by[line].detail == "rule:dateline" and meta.published == "2024-06-03" + ("T10:45" if ":" in line else "")
+
+
+def test_a_labelled_author_line_two_lines_from_the_dateline_names_the_authors():
+    # an abstract page: the title sits between the dateline and the author line
+    page = ["Search", "Computer Science > Machine Learning", "[Submitted on 19 Feb 2024 (v1)]",
+            "Sparse Routing Under Distribution Shift", "Authors:Ana Ribeiro, Jonas Weber, Mei Lin Tan", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert meta.authors == ["Ana Ribeiro", "Jonas Weber", "Mei Lin Tan"]
+    assert by[page[4]].detail == "rule:author_line" and not by[page[4]].keep
+    assert meta.title == "Sparse Routing Under Distribution Shift"
+    # the nearest labelled line wins over a menu item that starts with "By" higher up
+    page = ["News", "By Any Means Necessary", "Opinion", "Sports", "Columnists", HEADLINE, "18.11.2019 21:17",
+            "Share", "by Ana Lind", P1, P2, P3]
+    assert _run("\n".join(page))[1].authors == ["Ana Lind"]
