@@ -28,7 +28,8 @@ from importlib import resources
 
 import numpy as np
 
-from .features import (B_ATTRIB, B_CREDIT, FEATURE_NAMES, FULL_NAMES, STRONG_PROMO_PHRASES, BatchFeatures, _cand_hits,
+from .features import (B_ATTRIB, B_CREDIT, FEATURE_NAMES, FULL_NAMES, RELATED_HEADERS, STRONG_PROMO_PHRASES,
+                       BatchFeatures, _cand_hits,
                        _load_vocab, load_keyed_words, DocFeatures, _first_per_doc, _gram_keys, _KMIX, _hash_lines, _in_sorted,
                        _last_per_doc, _sorted_unique, batch_features, batch_features_flat, doc_features)
 from .records import Block, Decision, Metadata
@@ -102,7 +103,7 @@ _MON.update({w: int(k.split("_")[1]) for k, ws in _BW.items() if k.startswith("m
 _MONRE = "(?P<mon>" + "|".join(map(re.escape, sorted(_MON, key=len, reverse=True))) + r")\.?"
 _DATE_PATTERNS = [
     re.compile(r"(?P<y>\d{4})[/.-](?P<m>\d{1,2})[/.-](?P<d>\d{1,2})"),
-    re.compile(r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})"),
+    re.compile(r"(?P<d>\d{1,2})(?:[/.]|\.\s)(?P<m>\d{1,2})(?:[/.]|\.\s)(?P<y>\d{4})"),
     re.compile(r"(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]?"),  # CJK, Korean
     re.compile(r"(?<!\w)" + _MONRE + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})", re.I),
     # "3 March 2018", "14. März 2024", "14 de marzo de 2024", "14 марта 2024", "14 مارس 2024"
@@ -137,7 +138,8 @@ def _is_name(toks: list[str]) -> bool:
     return all(_name_token(t) or t.lower() in _PARTICLES for t in inner) and sum(_name_token(t) for t in toks) <= 4
 _DATE_STRIP = re.compile(
     r"\b(?:updated|published|posted|last updated|on|at|am|pm|gmt|utc|et|edt|est|bst|cet|ict|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)\b\.?",
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|"
+    + "|".join(map(re.escape, sorted(_BW["date_label"], key=len, reverse=True))) + r")\b\.?",
     re.I,
 )
 
@@ -248,6 +250,16 @@ def _long_dateline(s: str) -> bool:
     return len(segs) > 1 and len(segs[0].split()) <= 10 and parse_datetime(segs[0]) is not None
 
 
+# a reading-time line: a reading word before the number ("Tempo di lettura: 4 minuti") or after it ("8 min read")
+_RT_MIN = "|".join(map(re.escape, sorted(_BW["reading_minutes"], key=len, reverse=True)))
+_RT_READ = "|".join(map(re.escape, sorted(_BW["reading_words"], key=len, reverse=True)))
+_READING_TIME = re.compile(
+    rf"^\W*(?:(?:[^\W\d]+\s+){{0,2}}(?:{_RT_READ})(?:\s+[^\W\d]+)?\s*[:：]?\s*\d{{1,3}}\s*(?:{_RT_MIN})\.?"
+    rf"|\d{{1,3}}\s*(?:{_RT_MIN})\.?\s+(?:{_RT_READ}))\W*$", re.I)
+# "Read also: <headline>", "Related: <headline>": a related header with its one teaser on the same line
+_INLINE_RELATED = re.compile(r"^\W*(?:" + "|".join(
+    r"\s+".join(map(re.escape, h.split())) for h in sorted(RELATED_HEADERS, key=len, reverse=True))
+    + r")\s*[:：|»›>]\s*\S", re.I)
 _PHOTO_BY = re.compile(r"^\W*(?:photo(?:graph)?|image|picture)s?\s+(?:by|courtesy)\b", re.I)
 _HEAD_START = re.compile(r"^\s*[\w\"'‘“«„¿¡(]")  # a headline starts with a word or a quote, not "// ..."
 _WORD2 = re.compile(r"[^\W\d_]{2,}")
@@ -607,9 +619,20 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         tags = np.zeros(n, dtype=bool)
         tags[tg] = [_TAG_LABELS.match(texts[i]) is not None for i in tg.tolist()]
         setm(tags, "nav", "rule:tags")
+    sc = np.flatnonzero((lab == 0) & (words <= 8) & ~endp)
+    if sc.size:
+        rt = np.zeros(n, dtype=bool)
+        rt[sc] = [_READING_TIME.match(texts[i]) is not None for i in sc.tolist()]
+        setm(rt, "nav", "rule:reading_time")
+    ic = np.flatnonzero((lab == 0) & (words <= 30))
+    if ic.size:
+        ir = np.zeros(n, dtype=bool)
+        ir[ic] = [_INLINE_RELATED.match(texts[i]) is not None for i in ic.tolist()]
+        setm(ir, "related", "rule:inline_related")
     # disclosures and paywall notices read like prose but are never article text (one regex pass)
     strong = _cand_hits(_STRONG_PROMO, texts, np.flatnonzero((words <= 40) & (lab == 0)), n) > 0
     pm = pm | setm(strong, "promo", "rule:promo_disclosure")
+    pm &= words >= 2  # a run spreads from a promo phrase, not from a one-word ad label ("Anzeige")
     if pm.any():
         nb = np.zeros(n, dtype=bool)
         nb[:-1] |= pm[1:] & same_next[:-1]
@@ -646,12 +669,19 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         pair = np.zeros(n, dtype=bool)
         # a kept sentence right after a good line ends the block too: a teaser list alternates a
         # headline (no final period) with at most one dek sentence, body text runs sentence after sentence
-        # (a truncated teaser "... announced only in Ma..." is no sentence)
-        sent = endp & (words >= 5) & (p >= threshold)
-        sent[1:] &= good[:-1]
+        # (a truncated teaser "... announced only in Ma..." is no sentence; a list intro ending in ':' is)
+        # One rule-labelled chrome line of 1-2 words (an ad label) between two body lines does not break
+        # their adjacency.
+        skip = (lab != 0) & (words <= 2)
+        after_good = np.zeros(n, dtype=bool)  # the lines a pair could end at (the text test is per line)
+        after_good[1:] = good[:-1]
+        after_good[2:] |= good[:-2] & skip[1:-1]
+        sent = (endp | (col("end_colon") > 0)) & (words >= 5) & (p >= threshold) & after_good
         for i in np.flatnonzero(sent).tolist():
             sent[i] = not texts[i].rstrip().endswith(("...", "\u2026"))
         pair[:-1] = good[:-1] & (good[1:] | sent[1:]) & same_next[:-1]
+        if n > 2:
+            pair[:-2] |= (good[:-2] & skip[1:-1] & (good[2:] | sent[2:]) & same_next[:-2] & same_next[1:-1])
         pair_idx = np.flatnonzero(pair)
         for i in rh.tolist():
             if lab[i] != 0 and lab[i] != _L["nav"]:
@@ -675,7 +705,8 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         ce = np.flatnonzero(~disp)
         if ce.size:
             disp[ce] = [texts[i].lstrip()[:1] in _QUOTE_OPEN for i in cand[ce].tolist()]
-        plain = cand[disp & ~ell[cand]]
+        quoted = np.array([texts[i].lstrip()[:1] in _QUOTE_OPEN for i in cand.tolist()], dtype=bool)
+        plain = cand[disp & ~ell[cand] & (quoted | (words[cand] >= 6))]
         long_ok = (words >= 15) & (lab == 0)
         index = _long_grams(f, long_ok)
         pre = _pull_quote_candidates(f, index, plain)
@@ -757,6 +788,18 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         meta = metas[d]
         meta.published = parse_datetime(s)
         meta.authors = person_names(parse_authors(s), s)
+        j = bi - 1
+        # a bare name (or names) between the headline and the dateline, with no "By" ("Headline / Ana
+        # Lind / 12 March 2024"); the headline right above it, and longer (on the bench pages, a name
+        # two lines above the dateline was as often a menu or account line as an author)
+        if (not meta.authors and off[d] < j and lab[j] == 0 and words[j] <= 8 and not endp[j]
+                and lab[j - 1] in (0, _L["title"]) and words[j - 1] > max(words[j], 3) and not endp[j - 1]):
+            t = " ".join(texts[j].split())
+            segs = [x for x in _AUTHOR_SPLIT.split(t) if x]
+            if segs and not _BYLINE_PREFIX.match(t) and all(_is_name(x.split()) for x in segs):
+                lab[j] = _L["byline"]
+                det[j] = "rule:author_line"
+                meta.authors = segs
         if not meta.authors:
             for step in (-1, 1):
                 j = bi + step

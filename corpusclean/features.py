@@ -183,7 +183,7 @@ RE_WORD = re.compile(r"\w+", re.U)
 RE_REL_TIME = re.compile(r"\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b", re.I)
 RE_CREDIT = re.compile(
     r"(?:^|[ \t(\[|/.–—-])(?:photo(?:graph)?s?|image|picture|pic|credit|illustration|graphic|"
-    r"foto|bild|фото|світлина|عکس|صورة|फोटो|तस्वीर|fotoğraf)\s*(?:credit)?\s*:|\((?:photo|image|credit)[^)]*\)|\b(?:photo|image|picture)s?\s+(?:by|courtesy)\b",
+    r"foto|bild|фото|світлина|عکس|صورة|फोटो|तस्वीर|fotoğraf)\s*(?:credit)?\s*:|\((?:photo|image|credit|foto|fotó|фото|zdjęcie|bild)[^)]*\)|\b(?:photo|image|picture)s?\s+(?:by|courtesy)\b",
     re.I | re.M,
 )
 RE_COPYRIGHT = re.compile(r"\(c\)\s*\d{4}|\bcopyright\b|\ball rights reserved\b", re.I)

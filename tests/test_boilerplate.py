@@ -720,3 +720,74 @@ def test_a_labelled_author_line_two_lines_from_the_dateline_names_the_authors():
     page = ["News", "By Any Means Necessary", "Opinion", "Sports", "Columnists", HEADLINE, "18.11.2019 21:17",
             "Share", "by Ana Lind", P1, P2, P3]
     assert _run("\n".join(page))[1].authors == ["Ana Lind"]
+
+
+def test_a_reading_time_line_is_chrome_but_a_recipe_step_is_not():
+    for line in ("8 min read", "Tempo di lettura: 4 minuti", "Время чтения: 3 минуты", "Reading time: 6 minutes"):
+        by, meta, _ = _run("\n".join([HEADLINE, "March 3, 2020", line, P1, P2, P3]))
+        assert by[line].detail == "rule:reading_time" and meta.title == HEADLINE, (line, by[line], meta.title)
+    assert not boilerplate._READING_TIME.match("Cook for 20 minutes")
+
+
+def test_an_inline_read_also_teaser_is_related():
+    teasers = ["Read also: Harbour fees to rise again next spring", "Leia também: Porto amplia horário de funcionamento",
+               "Читайте также: В порту откроют новый терминал"]
+    by, _, _ = _run("\n".join([HEADLINE, P1, teasers[0], P2, teasers[1], P3, teasers[2], P4]))
+    assert all(by[t].label == "related" and by[t].detail == "rule:inline_related" for t in teasers), \
+        {t: by[t].detail for t in teasers}
+    assert all(by[p].keep for p in (P1, P2, P3, P4))
+
+
+def test_a_one_word_ad_label_does_not_take_the_heading_below_it():
+    heading = "What the engineers found"
+    by, _, _ = _run("\n".join([HEADLINE, P1, P2, "Pubblicità", heading, P3, P4]))
+    assert by["Pubblicità"].label == "promo" and by[heading].keep, by[heading]
+    for label in ("Reklama", "Реклама", "Publicitate", "Annons"):
+        assert _run("\n".join([HEADLINE, P1, label, P2, P3]))[0][label].label == "promo", label
+
+
+def test_a_related_block_ends_at_a_list_intro_and_over_an_ad_label():
+    items = ["- a new roof for the old hall", "- two more buses on the night line", "- a bigger budget for the library"]
+    intro = "The council listed three projects that will get money first this year:"
+    page = [HEADLINE, P1, P2, "Read also", "Harbour fees to rise again next spring", P3, intro, *items, P4]
+    by, _, _ = _run("\n".join(page))
+    assert by["Harbour fees to rise again next spring"].label == "related"
+    assert by[P3].keep and by[intro].keep and all(by[x].keep for x in items), {x: by[x].detail for x in page[5:]}
+    page = [HEADLINE, P1, P2, "Read also", "Harbour fees to rise again next spring", P3, "Advertisement", P4, P5]
+    by, _, _ = _run("\n".join(page))
+    assert by[P3].keep and by[P4].keep and not by["Advertisement"].keep
+
+
+def test_a_subheading_repeated_in_the_next_paragraph_is_no_pull_quote():
+    heading = "Shares for 500 kronor"
+    para = ("The club sold shares for 500 kronor each to members and neighbours, and within two weeks the "
+            "money for the new roof had come together.")
+    by, _, _ = _run("\n".join([HEADLINE, P1, P2, heading, para, P3]))
+    assert by[heading].keep, by[heading]
+
+
+def test_a_bare_author_name_between_the_headline_and_the_dateline():
+    page = ["Zprávy", "Domácí", HEADLINE, "Petr Dvořák, Jana Horáková", "14. 3. 2024 10:05", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert meta.authors == ["Petr Dvořák", "Jana Horáková"] and meta.title == HEADLINE
+    assert meta.published == "2024-03-14T10:05" and by[page[3]].label == "byline"
+    # not without the headline right above it (an account line, a menu)
+    page = ["Zprávy", HEADLINE, "Sign in", "Petr Dvořák", "14. 3. 2024", P1, P2, P3]
+    assert _run("\n".join(page))[1].authors == []
+
+
+def test_more_month_names_and_date_labels():
+    assert parse_datetime("14 marca 2024") == "2024-03-14" and parse_datetime("3 października 2023") == "2023-10-03"
+    assert parse_datetime("5 iunie 2024") == "2024-06-05" and parse_datetime("12. května 2024") == "2024-05-12"
+    by, meta, _ = _run("\n".join([HEADLINE, "Publicerad 14 mars 2024", P1, P2, P3]))
+    assert meta.published == "2024-03-14" and meta.authors == []
+
+
+def test_chrome_words_of_more_languages():
+    lines = ["Udostępnij", "Поделиться", "Теги:", "Tagi:", "Štítky:"]
+    by, _, _ = _run("\n".join([HEADLINE, P1, P2, P3, *lines]))
+    assert not any(by[x].keep for x in lines), {x: by[x].detail for x in lines if by[x].keep}
+    caption = "Il porto di Genova all'alba (foto Marco Rossi)"
+    cookie = "Utilizziamo cookie tecnici e di profilazione per migliorare la tua esperienza di navigazione sul sito."
+    by, _, _ = _run("\n".join([cookie, HEADLINE, caption, P1, P2, P3]))
+    assert by[caption].label == "caption" and by[cookie].label == "promo", (by[caption], by[cookie])
