@@ -791,3 +791,22 @@ def test_chrome_words_of_more_languages():
     cookie = "Utilizziamo cookie tecnici e di profilazione per migliorare la tua esperienza di navigazione sul sito."
     by, _, _ = _run("\n".join([cookie, HEADLINE, caption, P1, P2, P3]))
     assert by[caption].label == "caption" and by[cookie].label == "promo", (by[caption], by[cookie])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["read", "reading", "more", "also", "on", "о", "же"]), min_size=1, max_size=3),
+                min_size=1, max_size=8),
+       st.lists(st.sampled_from(["read", "reading", "more", "also", "on", "о", "же"]), min_size=1, max_size=3))
+def test_the_phrase_trie_matches_exactly_the_phrases(phrases, probe):
+    import re
+
+    from corpusclean.features import phrase_alternation
+
+    words = [" ".join(p) for p in phrases]
+    rx = re.compile(phrase_alternation(words) + r"(?!\w)", re.I)
+    for w in words:  # every phrase, whole, with any spacing and case
+        m = rx.match(w.upper().replace(" ", "  \t"))
+        assert m is not None and m.end() == len(w.upper().replace(" ", "  \t")), w
+    text = " ".join(probe)
+    m = rx.match(text)
+    assert (m is not None and m.end() == len(text)) == (text in words)
