@@ -908,7 +908,16 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     # short section labels above the title; repeated short label lines
     tl = title_doc[doc_id]
     setm((idx < tl) & (words <= 4) & ~endp, "nav", "rule:section_label")
-    setm((col("repeat") > 1) & (words <= 4) & ~endp, "nav", "rule:repeated_label")
+    # (but not the headings of a page with an on-page table of contents: it repeats every section heading,
+    # and the copies after the title with body text right under them, two or more in a document, are the
+    # headings; one such line is a topic label repeated above the body)
+    rep = (col("repeat") > 1) & (words <= 4) & ~endp & (lab == 0)
+    heads_body = np.zeros(n, dtype=bool)
+    heads_body[:-1] = rep[:-1] & (idx[:-1] > tl[:-1]) & prose[1:] & (p[1:] >= threshold) & same_next[:-1]
+    hb = np.flatnonzero(heads_body)
+    if hb.size:
+        heads_body[hb] = np.bincount(doc_id[hb], minlength=k)[doc_id[hb]] >= 2
+    setm(rep & ~heads_body, "nav", "rule:repeated_label")
 
     # reporting credits in the region are kept (first token gate, then the anchored pattern)
     attrib = np.zeros(n, dtype=bool)

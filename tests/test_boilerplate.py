@@ -810,3 +810,18 @@ def test_the_phrase_trie_matches_exactly_the_phrases(phrases, probe):
     text = " ".join(probe)
     m = rx.match(text)
     assert (m is not None and m.end() == len(text)) == (text in words)
+
+
+def test_headings_repeated_by_an_on_page_table_of_contents_are_kept():
+    heads = ["Who should respond", "Ways to respond", "What happens next"]
+    body = [P1, P2, P3]
+    page = ["Home", "Guides", "Contents", *heads, HEADLINE, "By Ana Lind", "3 May 2024", P4,
+            heads[0], body[0], heads[1], body[1], heads[2], body[2], P5, "Share"]
+    by, _, decisions = _run("\n".join(page))
+    lines = page
+    got = [(t, d.keep) for t, d in zip(lines, decisions) if t in heads]
+    assert got == [(h, False) for h in heads] + [(h, True) for h in heads], got
+    # one topic label repeated right above the body stays a label
+    page = ["North Korea", HEADLINE, "3 May 2024", "North Korea", P1, P2, P3]
+    decisions = _run("\n".join(page))[2]
+    assert not decisions[3].keep and decisions[3].detail == "rule:repeated_label"
