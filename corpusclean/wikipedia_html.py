@@ -105,7 +105,8 @@ def _region_of(el, region: str) -> str:
     if cls & _REFLIST_CLASSES:
         return "references"
     if region == "body":
-        if tag == "table" and cls & _INFOBOX_CLASSES or tag == "table" and any(c.startswith("infobox") for c in cls):
+        if tag == "table" and cls & _INFOBOX_CLASSES or tag == "table" and any(c.startswith("infobox") for c in cls) \
+                or "portable-infobox" in cls:  # other MediaWiki sites' infobox: <aside class="portable-infobox">
             return "infobox"
         if cls & _CAPTION_CLASSES or tag in ("figcaption", "figure"):
             return "caption"
@@ -120,8 +121,11 @@ def _ref_target(href: str | None) -> str | None:
 
 
 class _Walker:
-    def __init__(self, note_numbers: dict[str, int]):
+    def __init__(self, note_numbers: dict[str, int], site_classes: bool = False):
         self.notes = note_numbers
+        # another MediaWiki site (a fan wiki): its own ad slots, rails and navigation carry the generic
+        # class names html.py reads ("ad-slot", "global-navigation"), not Wikipedia's
+        self.site_classes = site_classes
         self.blocks: list[tuple[str, str, str, tuple[int, ...], object]] = []  # text, tag, region, cites, element
 
     # inline text of an element (no block children expected); markers become cites
@@ -151,6 +155,17 @@ class _Walker:
         if tag in ("td", "th", "dd", "dt", "li"):
             out.append(" ")
 
+    def region(self, el, region: str) -> str:
+        r = _region_of(el, region)
+        if self.site_classes and r in ("body", "outside") and r == region:
+            from .html import _class_reason
+
+            ci = " ".join(x for x in (el.get("class"), el.get("id")) if x)
+            hit = _class_reason(ci) if ci else None
+            if hit is not None and hit[0] in ("promo", "nav", "related", "footer", "not_main_content"):
+                return "chrome"
+        return r
+
     def walk(self, el, region: str) -> None:
         buf: list[str] = []
         cites: list[int] = []
@@ -176,7 +191,7 @@ class _Walker:
                 continue
             if ch.tag in _INVISIBLE or _hidden(ch):
                 pass
-            elif ch.tag not in _BLOCK_TAGS and _region_of(ch, region) == "chrome" != region and "".join(buf).strip() \
+            elif ch.tag not in _BLOCK_TAGS and self.region(ch, region) == "chrome" != region and "".join(buf).strip() \
                     and "mw-editsection" not in _classes(ch):
                 # an inline chrome element inside running text ("[citation needed]", a "(listen)" link
                 # in a <sup>/<span class="noprint">) is left out of the text, like a maintenance tag in
@@ -184,11 +199,11 @@ class _Walker:
                 pass
             elif ch.tag in _BLOCK_TAGS or ch.tag in ("td", "th") and tag != "tr":
                 flush()
-                self.walk(ch, _region_of(ch, region))
-            elif _region_of(ch, region) != region and _region_of(ch, region) in ("chrome", "caption", "infobox") \
+                self.walk(ch, self.region(ch, region))
+            elif self.region(ch, region) != region and self.region(ch, region) in ("chrome", "caption", "infobox") \
                     and "mw-editsection" not in _classes(ch):
                 flush()
-                self.walk(ch, _region_of(ch, region))
+                self.walk(ch, self.region(ch, region))
             else:
                 self.inline(ch, buf, cites)
             if ch.tail:
@@ -359,6 +374,20 @@ def _apply_coins(c: Citation, q: dict[str, list[str]], li) -> None:
             c.url = rid
 
 
+def _is_wikipedia_site(root, url: str | None) -> bool:
+    """A MediaWiki page is Wikipedia's unless it names another site: its canonical or og:url host, or
+    its og:site_name (a saved page without either is taken for Wikipedia, as before)."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "") if url else ""
+    if host and not (host == "wikipedia.org" or host.endswith(".wikipedia.org")):
+        return False
+    for m in root.iter("meta"):
+        if m.get("property") == "og:site_name" and m.get("content"):
+            return "wikipedia" in m.get("content").lower()
+    return True
+
+
 # --------------------------------------------------------------------------- main entry
 def analyse_html(html: str) -> tuple[list[Block], list[Decision], list[Citation], Metadata]:
     """Blocks (document order), one Decision per block, the reference list as Citations, and
@@ -391,9 +420,12 @@ def _analyse(html: str, meta: Metadata):
             if m.get("property") == "og:url" and m.get("content"):
                 meta.url = m.get("content")
 
+    wikipedia = _is_wikipedia_site(root, meta.url)
+    if not wikipedia:  # the same software, another site (a fan wiki, a company wiki)
+        meta.kind, meta.site = "other", None
     lettered = _lettered_notes(root)
     notes = _note_numbers(root, lettered)
-    walker = _Walker(notes)
+    walker = _Walker(notes, site_classes=not wikipedia)
     body = root.find("body")
     if body is None:
         body = root

@@ -157,3 +157,36 @@ def test_an_inline_listen_link_is_left_out_and_an_unreferenced_note_goes_with_it
     blocks, decisions, cits, _ = analyse_html(page)
     assert [d.text for d in decisions if d.keep][1] == "Reed (/riːd/) is its name. It closed to traffic in 1921."
     assert [(c.ref_number, c.title) for c in cits] == [(1, "Reed Canal"), (2, "Waterways")]
+
+
+FAN_WIKI = """<!DOCTYPE html><html><head><title>Ilsa Marrow | Starfall Wiki | Fanverse</title>
+<meta name="generator" content="MediaWiki 1.39.7"><meta property="og:site_name" content="Starfall Wiki">
+<link rel="canonical" href="https://starfall.fanverse.example/wiki/Ilsa_Marrow"></head>
+<body class="mediawiki"><div class="global-navigation"><a href="/">Fanverse</a> <a href="/games">Games</a></div>
+<h1 id="firstHeading">Ilsa Marrow</h1>
+<div id="mw-content-text"><div class="mw-parser-output">
+<aside class="portable-infobox pi-background"><h2 class="pi-item pi-title">Ilsa Marrow</h2>
+<div class="pi-item pi-data"><h3 class="pi-data-label">Rank</h3><div class="pi-data-value">Captain</div></div></aside>
+<p><b>Ilsa Marrow</b> is the commanding officer of the survey ship Kestrel in the second season.<sup class="reference"><a href="#cite_note-1">[1]</a></sup></p>
+<div class="ad-slot"><div class="ad-slot-label">Advertisement</div></div>
+<h2><span class="mw-headline" id="Biography">Biography</span><span class="mw-editsection">[<a href="?action=edit">edit</a>]</span></h2>
+<p>She was born on a mining station in the outer belt, to a family of ore haulers.</p>
+<ol class="references"><li id="cite_note-1"><a href="#cite_ref-1">^</a> Season 2, episode 4.</li></ol>
+</div></div></body></html>"""
+
+
+def test_another_mediawiki_site_is_no_wikipedia_and_its_own_chrome_goes():
+    assert is_wikipedia_html(FAN_WIKI)  # the same software: the same reader of its structure
+    blocks, decisions, _cites, meta = analyse_html(FAN_WIKI)
+    assert meta.kind == "other" and meta.title == "Ilsa Marrow"
+    by = {b.text: d for b, d in zip(blocks, decisions)}
+    assert by["Captain"].label == "infobox" or any(d.label == "infobox" for t, d in by.items() if "Captain" in t)
+    assert not any(d.keep for t, d in by.items() if "Advertisement" in t or "Fanverse" in t), by
+    kept = [t for t, d in by.items() if d.keep]
+    assert any(t.startswith("Ilsa Marrow is the commanding officer") for t in kept)
+    assert any(t.startswith("She was born") for t in kept)
+    # Wikipedia itself, and a saved copy that names no site, stay Wikipedia
+    assert analyse_html(PAGE)[3].kind == "wikipedia"
+    no_site = FAN_WIKI.replace('<meta property="og:site_name" content="Starfall Wiki">', "")
+    no_site = no_site.replace('<link rel="canonical" href="https://starfall.fanverse.example/wiki/Ilsa_Marrow">', "")
+    assert analyse_html(no_site)[3].kind == "wikipedia"
