@@ -29,9 +29,9 @@ from importlib import resources
 import numpy as np
 
 from .features import (B_ATTRIB, B_CREDIT, FEATURE_NAMES, FULL_NAMES, RELATED_HEADERS, STRONG_PROMO_PHRASES,
-                       BatchFeatures, _cand_hits,
-                       _load_vocab, load_keyed_words, phrase_alternation, phrase_hits, DocFeatures, _first_per_doc, _gram_keys, _KMIX, _hash_lines, _in_sorted,
-                       _last_per_doc, _sorted_unique, batch_features, batch_features_flat, doc_features)
+                       BatchFeatures, DocFeatures, _KMIX, _first_per_doc, _gram_keys, _hash_lines, _in_sorted,
+                       _last_per_doc, _load_vocab, _sorted_unique, batch_features, batch_features_flat, doc_features,
+                       load_keyed_words, phrase_alternation, phrase_hits)
 from .records import Block, Decision, Metadata
 from .treemodel import TreeEnsemble
 
@@ -674,11 +674,10 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         # also" block in the middle of such an article took the rest of the article with it
         good = (prose | (endp & (words >= 12) & (col("stop_ratio") == 0))) & (p >= threshold)
         pair = np.zeros(n, dtype=bool)
-        # a kept sentence right after a good line ends the block too: a teaser list alternates a
-        # headline (no final period) with at most one dek sentence, body text runs sentence after sentence
-        # (a truncated teaser "... announced only in Ma..." is no sentence; a list intro ending in ':' is)
-        # One rule-labelled chrome line of 1-2 words (an ad label) between two body lines does not break
-        # their adjacency.
+        # A kept sentence right after a good line ends the block too: a teaser list alternates a headline
+        # (no final period) with at most one dek sentence, body text runs sentence after sentence (a
+        # truncated teaser "... announced only in Ma..." is no sentence; a list intro ending in ':' is).
+        # One rule-labelled chrome line of 1-2 words (an ad label) between the two does not part them.
         skip = (lab != 0) & (words <= 2)
         after_good = np.zeros(n, dtype=bool)  # the lines a pair could end at (the text test is per line)
         after_good[1:] = good[:-1]
