@@ -443,7 +443,10 @@ def _frags_may_match(f: BatchFeatures, index, items: list[tuple[int, list[str]]]
 
 
 _QUOTE_OPEN = frozenset("\"“„«‘'‹「『")
-_BLOCK_DETAILS = ("rule:author_line", "rule:photo_credit")
+_BLOCK_DETAILS = ("rule:author_line", "rule:photo_credit", "rule:credit_line")
+# "Edited by Bo Kim": a credit beside the byline that names no author (byline_words.txt "credit")
+_CREDIT_LINE = re.compile(r"^\W*(?:" + "|".join(
+    r"\s+".join(map(re.escape, w.split("_"))) for w in sorted(_BW["credit"], key=len, reverse=True)) + r")\s*:?\s+\w", re.I)
 
 
 def _byline_block(det, bi: int, a0: int, a1: int) -> tuple[int, int]:
@@ -760,6 +763,12 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
                         lab[j] = _L["pull_quote"]
                         det[j] = "rule:quote_attribution"
 
+    # credit lines in the header ("Edited by Bo Kim"): with the byline, not a headline nor an author
+    cl = np.flatnonzero((lab == 0) & (idx - ds < np.maximum(rs - ds + 3, 8)) & (words <= 12) & ~endp)
+    if cl.size:
+        cred = np.zeros(n, dtype=bool)
+        cred[cl] = [_CREDIT_LINE.match(texts[i]) is not None for i in cl.tolist()]
+        setm(cred, "byline", "rule:credit_line")
     # byline / dateline: the first short date line before or at the start of the main region
     pos = idx - ds
     lim = np.minimum(de - ds, np.maximum(rs - ds + 3, 8))  # per line: its document's limit

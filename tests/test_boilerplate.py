@@ -825,3 +825,12 @@ def test_headings_repeated_by_an_on_page_table_of_contents_are_kept():
     page = ["North Korea", HEADLINE, "3 May 2024", "North Korea", P1, P2, P3]
     decisions = _run("\n".join(page))[2]
     assert not decisions[3].keep and decisions[3].detail == "rule:repeated_label"
+
+
+def test_a_credit_line_beside_the_byline_is_no_headline_and_no_author():
+    page = ["Fact check", HEADLINE, "By Priya Raman", "Edited by Tom Ellery", "16 April 2024", "Share", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert meta.title == HEADLINE and meta.authors == ["Priya Raman"], (meta.title, meta.authors)
+    assert by["Edited by Tom Ellery"].detail == "rule:credit_line" and not by["Edited by Tom Ellery"].keep
+    sentence = "The bill was edited by the committee twice before the vote in March."
+    assert _run("\n".join([HEADLINE, "16 April 2024", P1, sentence, P2]))[0][sentence].keep
