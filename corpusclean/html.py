@@ -826,7 +826,16 @@ def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
         t = title_el
         tt = "".join(t.itertext()) if t is not None else ""
         if tt.strip():
-            title = _strip_site(" ".join(tt.split()))
+            tt = " ".join(tt.split())
+            title = _strip_site(tt)
+            # the part of the <title> that an <h1> of the page repeats, when the site's part is not the
+            # shorter one ("Release notes — Tessellate 4.2.0 documentation"); not a logo's <h1> (a link,
+            # in a header or nav, or the site's name)
+            site = meta.get("og:site_name") or meta.get("application-name")
+            h1s = {b[1].rstrip(_PERMALINK + "# ") for b in blocks  # (without a permalink glyph: "¶", "#")
+                   if b[0] == "h1" and b[3] is None and b[2] * 2 < len(b[1]) and b[1] != site}
+            if h1s and title not in h1s:
+                title = max((h for h in h1s if h in _TITLE_SEP.split(tt)[::2]), key=len, default=title)
     if not title:
         h1 = next((b[1] for b in blocks if b[0] == "h1"), None)
         title = (h1.rstrip(_PERMALINK + " ") or h1) if h1 else h1

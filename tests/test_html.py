@@ -557,3 +557,17 @@ def test_an_unrelated_json_ld_object_does_not_replace_the_pages_author():
     page = (f'<html><head><meta name="author" content="Ann Lee"><script type="application/ld+json">{ld}</script>'
             f'</head><body><article><p>{PARAS[0]}</p></article></body></html>')
     assert html_blocks(page)[2].authors == ["Ann Lee"]
+
+
+def test_the_title_is_the_part_of_the_title_tag_that_the_h1_repeats():
+    body = "<p>This release adds a new solver for sparse grids and fixes several bugs in the tiling code.</p>"
+    page = ("<html><head><title>Release notes — Tessellate 4.2.0 documentation</title></head><body><main>"
+            '<h1>Release notes<a class="headerlink" href="#r">#</a></h1>' + body + "</main></body></html>")
+    assert html_blocks(page)[2].title == "Release notes"
+    # a logo's <h1> (a link in the header, or the site's name) is not the headline
+    logo = ('<html><head><title>Council approves river walk | Lake Gazette</title></head><body><header><h1>'
+            '<a href="/">Lake Gazette</a></h1></header>' + body + "</body></html>")
+    assert html_blocks(logo)[2].title == "Council approves river walk"
+    named = logo.replace("<header><h1><a href=\"/\">Lake Gazette</a></h1></header>", "<h1>Lake Gazette</h1>").replace(
+        "</title>", '</title><meta property="og:site_name" content="Lake Gazette">')
+    assert html_blocks(named)[2].title == "Council approves river walk"
