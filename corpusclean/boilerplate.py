@@ -866,6 +866,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     h3t = headline & (col("has_date") == 0) & (col("has_time") == 0) & ~is_byline
     h4t = h3t & (words >= 4)
     stop = col("stop_ratio")
+    digit = col("digit_ratio")
     plain = col("sep_count") == 0  # no '|', '/', '»', '›', ... (menus, breadcrumbs, "// Press enter")
     for d, bi in enumerate(by_doc.tolist()):
         if bi < 0:
@@ -873,7 +874,11 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         a0, a1 = int(off[d]), int(off[d + 1])
         s0, s1 = _byline_block(det, bi, a0, a1)
         lim_t = max(int(f.regions[d, 0]), s1 + 2)
-        for j in (s0 - 1, s1 + 1, s0 - 2, s1 + 2):
+        # a standfirst sentence right above the byline: the headline is above it, before any line below
+        # (its full stop: a headline may end in "!" or "?")
+        sf = (s0 - 2 >= a0 and lab[s0 - 1] == 0 and endp[s0 - 1] and words[s0 - 1] >= max(8, words[s0 - 2] + 1)
+              and h4t[s0 - 2] and plain[s0 - 2] and texts[s0 - 1].rstrip().endswith("."))
+        for j in ((s0 - 2, s1 + 1, s1 + 2) if sf else (s0 - 1, s1 + 1, s0 - 2, s1 + 2)):
             # a 3-word headline ("Pier Rebuilt Quickly") only directly above an author line: 3-word
             # lines above a bare dateline are mostly labels ("Back to overview", "Staff Reporter")
             if a0 <= j < a1 and lab[j] == 0 and j <= lim_t and (
@@ -886,7 +891,8 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
                 u = j - 1
                 if (j == s0 - 1 and u >= a0 and lab[u] == 0 and h4t[u] and plain[u]
                         and _HEAD_START.match(texts[u]) is not None
-                        and (words[j] < 4 or (words[u] <= words[j] and stop[j] >= 0.5 and stop[j] > stop[u]))
+                        and (words[j] < 4 or (words[u] <= words[j] and stop[j] >= 0.5 and stop[j] > stop[u])
+                             or (words[j] >= 12 and 2 * words[j] >= 3 * words[u] and (words[u] >= 6 or digit[u] == 0)))
                         and not (u - 1 >= a0 and lab[u - 1] == 0 and h4t[u - 1])):
                     j = u
                 title_doc[d] = j

@@ -541,6 +541,20 @@ def test_the_headline_above_a_standfirst_without_a_period_is_the_title():
     assert meta.title == page[2]
 
 
+def test_a_much_longer_standfirst_or_one_ending_in_a_full_stop_sits_under_the_headline():
+    # headlinese standfirst (few stop words), half again as long as the headline: still the standfirst
+    dek = "Port authority figures show record container traffic this spring after new cranes cut unloading times sharply"
+    page = ["Home", HEADLINE, dek, "By Ana Lind", "March 3, 2020", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert meta.title == HEADLINE and by[dek].label != "title"
+    # a standfirst sentence with its full stop: the headline is above it, not a line below the dateline
+    dek = "Dock workers say the new cranes are faster but a lot louder than the old ones."
+    label = "Opening hours of the port"
+    page = ["Home", HEADLINE, dek, "March 3, 2020", label, P1, P2, P3]
+    _, meta, _ = _run("\n".join(page))
+    assert meta.title == HEADLINE
+
+
 def test_a_photographer_credit_between_the_author_line_and_the_dateline():
     page = ["Home", HEADLINE, "By Ana Lind", "Photographs by Bo Kim", "March 3, 2020", P1, P2, P3]
     by, meta, _ = _run("\n".join(page))
