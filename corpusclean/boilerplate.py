@@ -28,7 +28,7 @@ from importlib import resources
 
 import numpy as np
 
-from .features import (B_ATTRIB, B_CREDIT, FEATURE_NAMES, FULL_NAMES, RELATED_HEADERS, STRONG_PROMO_PHRASES,
+from .features import (B_ATTRIB, B_CREDIT, FEATURE_NAMES, FULL_NAMES, RELATED_HEADERS, SHARE_WORDS, STRONG_PROMO_PHRASES,
                        BatchFeatures, DocFeatures, _KMIX, _first_per_doc, _gram_keys, _hash_lines, _in_sorted,
                        _last_per_doc, _load_vocab, _sorted_unique, batch_features, batch_features_flat, doc_features,
                        load_keyed_words, phrase_alternation, phrase_hits)
@@ -323,6 +323,11 @@ def _norm(s: str) -> str:
     return " ".join(re.findall(r"\w+", s))
 
 
+def _share_ends(text: str) -> bool:
+    t = text.casefold().split()
+    return len(t) >= 2 and t[0].strip(":") in SHARE_WORDS and t[-1].strip(".:!") in SHARE_WORDS
+
+
 def _is_headline_like(b, i) -> bool:
     """Short-to-medium line, no sentence-final period, starts upper-case."""
     w = b[i, _I["words"]]
@@ -612,6 +617,13 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
 
     # share / follow chrome
     setm((col("share_frac") >= 0.99) & (words <= 6), "nav", "rule:share_words")
+    # a share button with its target: "Share this on Facebook", "Follow us on Twitter" (first and last
+    # words share words, at least half of them; "Sign up for our newsletter" is a promo)
+    sw = np.flatnonzero((lab == 0) & (col("share_frac") >= 0.5) & (words <= 6) & ~endp & (col("promo") == 0))
+    if sw.size:
+        sw = sw[[_share_ends(texts[i]) for i in sw.tolist()]]
+        lab[sw] = _L["nav"]
+        det[sw] = "rule:share_words"
 
     # promos: short lines with promo vocabulary, plus adjacent short non-period lines
     pm = setm((col("promo") > 0) & (words <= 25) & ~prose, "promo", "rule:promo_vocab")
@@ -878,7 +890,10 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         # (its full stop: a headline may end in "!" or "?")
         sf = (s0 - 2 >= a0 and lab[s0 - 1] == 0 and endp[s0 - 1] and words[s0 - 1] >= max(8, words[s0 - 2] + 1)
               and h4t[s0 - 2] and plain[s0 - 2] and texts[s0 - 1].rstrip().endswith("."))
-        for j in ((s0 - 2, s1 + 1, s1 + 2) if sf else (s0 - 1, s1 + 1, s0 - 2, s1 + 2)):
+        # else lines above the byline before lines below it ("Headline / Section label / By Ana Lind / Share
+        # this page"), unless the upper one is a breadcrumb ("News > 2015 > Headline")
+        for j in ((s0 - 2, s1 + 1, s1 + 2) if sf else (s0 - 1, s0 - 2, s1 + 1, s1 + 2) if plain[max(s0 - 2, a0)]
+                  else (s0 - 1, s1 + 1, s0 - 2, s1 + 2)):
             # a 3-word headline ("Pier Rebuilt Quickly") only directly above an author line: 3-word
             # lines above a bare dateline are mostly labels ("Back to overview", "Staff Reporter")
             if a0 <= j < a1 and lab[j] == 0 and j <= lim_t and (

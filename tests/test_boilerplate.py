@@ -555,6 +555,29 @@ def test_a_much_longer_standfirst_or_one_ending_in_a_full_stop_sits_under_the_he
     assert meta.title == HEADLINE
 
 
+def test_the_headline_above_a_section_label_and_the_byline_wins_over_a_line_below():
+    page = ["Home", HEADLINE, "Deal Professor", "By Ana Lind", "March 3, 2020", "Continue reading the main story",
+            P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert meta.title == HEADLINE and by[HEADLINE].label == "title"
+    # a breadcrumb two lines up is no headline: the line under the byline stays the better guess
+    crumb = "News > 2020 > Harbour cranes return to work"
+    page = ["Home", crumb, "Deal Professor", "By Ana Lind", "March 3, 2020", HEADLINE, P1, P2, P3]
+    _, meta, _ = _run("\n".join(page))
+    assert meta.title == HEADLINE
+
+
+@pytest.mark.parametrize("line", ["Share this on Facebook", "Follow us on Twitter", "Share via Email"])
+def test_a_share_button_naming_its_target_is_chrome(line):
+    page = ["Home", HEADLINE, "By Ana Lind", "March 3, 2020", line, P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert (by[line].label, by[line].detail) == ("nav", "rule:share_words") and meta.title == HEADLINE
+    # the words alone do not make a line chrome: a sentence, or a share word only at one end
+    for text in ("Mail in your vote before the council meeting", "Share your recipes with the whole street"):
+        by, _, _ = _run("\n".join([HEADLINE, P1, text, P2, P3]))
+        assert by[text].detail != "rule:share_words"
+
+
 def test_a_photographer_credit_between_the_author_line_and_the_dateline():
     page = ["Home", HEADLINE, "By Ana Lind", "Photographs by Bo Kim", "March 3, 2020", P1, P2, P3]
     by, meta, _ = _run("\n".join(page))
