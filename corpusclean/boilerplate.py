@@ -274,6 +274,20 @@ def _datelike(s: str) -> bool:
     return len(_WORD2.findall(_DATE_STRIP.sub(" ", _TIME.sub(" ", x)))) < 2
 
 
+# a release's heading: a dotted version number first, its date after ("4.2.0 (2024-05-14)", "v2.1 - 3 May 2024")
+_VERSION = re.compile(r"\s*(?:v|version\s+|release\s+)?\d+(?:\.\d+)+(?:[-.]?(?:rc|a|b|alpha|beta|post|dev)\d*)?\b", re.I)
+
+
+_PERMALINK_HEAD = re.compile(r"[^\s#¶](?<!\b[A-Z])[#¶]\s*$")
+
+
+def _version_heading(s: str) -> bool:
+    """A version number before the line's date (itself not a date: "14.03.2024" is one): the heading of a
+    changelog entry, not the page's dateline."""
+    m = _VERSION.match(s)
+    return m is not None and any(p.search(s, m.end()) for p in _DATE_PATTERNS)
+
+
 def _date_range(s: str) -> bool:
     """Two full dates joined by a dash or 'to' ("May 1, 1931 - May 30, 2023"): a life span or a period,
     not the date a page was published."""
@@ -659,7 +673,8 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         nb = np.zeros(n, dtype=bool)
         nb[:-1] |= pm[1:] & same_next[:-1]
         nb[1:] |= pm[:-1] & same_next[:-1]
-        setm(nb & (words <= 12) & ~endp, "promo", "rule:promo_run")
+        # (never a dated line: "Updated 3 June 2024" above an affiliate disclosure is the dateline)
+        setm(nb & (words <= 12) & ~endp & (col("has_date") == 0), "promo", "rule:promo_run")
 
     # breadcrumbs (candidates: short lines with a spaced separator) and tickers
     lens = np.expm1(col("log_chars"))
@@ -795,7 +810,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     m1 = np.flatnonzero((lab == 0) & inlim & dateline)
     if m1.size:  # a line of code with a date, or a date range, is not a dateline, nor a sentence that
         # mentions a date ("The next meeting is planned for 25 April, the mayor said.") without a label
-        m1 = m1[[_CODE_LIKE.search(texts[i]) is None and not _date_range(texts[i])
+        m1 = m1[[_CODE_LIKE.search(texts[i]) is None and not _date_range(texts[i]) and not _version_heading(texts[i])
                  and not (endp[i] and words[i] >= 8 and not byl[i] and not _BYLINE_PREFIX.match(texts[i])
                           and not _datelike(texts[i]))
                  for i in m1.tolist()]]
@@ -933,6 +948,24 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             meta.kind = "news"
         elif by_doc[d] >= 0 and meta.published:
             meta.kind = "news"
+
+    # headings with a permalink glyph ("New features#", "Installation¶": a documentation page copied as
+    # text), two or more in a document and not a language's name ("C#"): content headings, whatever the
+    # model makes of lines far from the densest prose
+    gl = np.flatnonzero((lab == 0) & (words <= 12))
+    if gl.size:
+        gl = gl[[texts[i].rstrip().endswith(("#", "¶")) for i in gl.tolist()]]  # a cheap gate, then the pattern
+        gl = gl[[_PERMALINK_HEAD.search(texts[i]) is not None for i in gl.tolist()]]
+        gl = gl[np.bincount(doc_id[gl], minlength=k)[doc_id[gl]] >= 2]
+        lab[gl] = _L["heading"]
+        det[gl] = "rule:permalink_heading"
+        # with no headline found, the first of them is the page's title (its <h1>)
+        for i in _first_per_doc(gl, doc_id[gl], k).tolist():
+            if i >= 0 and title_doc[doc_id[i]] < 0:
+                title_doc[doc_id[i]] = i
+                lab[i] = _L["title"]
+                det[i] = "rule:headline"
+                metas[int(doc_id[i])].title = " ".join(texts[i].split()).rstrip("#¶ ")
 
     # short section labels above the title; repeated short label lines
     tl = title_doc[doc_id]

@@ -871,3 +871,34 @@ def test_a_credit_line_beside_the_byline_is_no_headline_and_no_author():
     assert by["Edited by Tom Ellery"].detail == "rule:credit_line" and not by["Edited by Tom Ellery"].keep
     sentence = "The bill was edited by the committee twice before the vote in March."
     assert _run("\n".join([HEADLINE, "16 April 2024", P1, sentence, P2]))[0][sentence].keep
+
+
+def test_a_dated_line_beside_a_disclosure_stays_the_dateline():
+    page = ["Home", HEADLINE, "By Ana Lind", "Updated 3 June 2024",
+            "When you buy through links on our site, we may earn an affiliate commission.", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert meta.published == "2024-06-03" and by["Updated 3 June 2024"].label == "byline"
+    assert by[page[4]].label == "promo"
+
+
+def test_a_version_heading_with_its_date_is_no_dateline():
+    page = ["Release notes", "4.2.0 (2024-05-14)", P1, P2, "4.1.3 (2024-03-02)", P3]
+    _, meta, _ = _run("\n".join(page))
+    assert meta.published is None and meta.kind != "news"
+    # a numeric date is still a date
+    _, meta, _ = _run("\n".join(["Home", HEADLINE, "14.03.2024", P1, P2, P3]))
+    assert meta.published == "2024-03-14"
+
+
+def test_headings_with_a_permalink_glyph_are_kept_and_the_first_is_the_title():
+    heads = ["Release notes#", "New features#", "Bug fixes#", "Bug fixes#"]
+    page = ["Skip to main content", "Search", heads[0], P1, heads[1], P2, heads[2], P3, "4.1.0", heads[3], P1[:80] + "."]
+    by, meta, _ = _run("\n".join(page))
+    assert meta.title == "Release notes" and by[heads[0]].label == "title"
+    assert [by[h].label for h in heads[1:3]] == ["heading", "heading"]
+    decisions = _run("\n".join(page))[2]
+    assert [decisions[i].label for i, t in enumerate(page) if t == "Bug fixes#"] == ["heading", "heading"]
+    # one such line, or a language's name, is no such heading
+    page = ["Learn C#", P1, "Getting started with F#", P2, P3]
+    by, _, _ = _run("\n".join(page))
+    assert by["Learn C#"].detail != "rule:permalink_heading"
