@@ -929,7 +929,11 @@ def _title_match(text: str, title_n: str | None) -> bool:
     t = _norm(text)
     if not t:
         return False
-    return t == title_n or (len(t) >= 15 and (t in title_n or title_n in t))
+    if t == title_n or (len(t) >= 15 and (t in title_n or title_n in t)):
+        return True
+    # a heading with its permalink glyph ("Release notes#", "Installation¶") and the title without it
+    bare = text.rstrip(_PERMALINK + "# ")
+    return len(bare) < len(text.rstrip()) and _norm(bare) == title_n
 
 
 def html_blocks(html: str, config: HtmlConfig | None = None) -> tuple[list[Block], list[Decision], Metadata]:
