@@ -337,6 +337,57 @@ def _norm(s: str) -> str:
     return " ".join(re.findall(r"\w+", s))
 
 
+_COMMENT_WORDS = load_keyed_words("boilerplate_comments.txt")
+_COMMENT_HEADERS = tuple(w.replace("_", " ") for w in _COMMENT_WORDS["header"])
+_COMMENT_HEADER = re.compile(r"^\W*(?:\d+\s+)?" + phrase_alternation(_COMMENT_HEADERS)
+                             + r"\b(?:\s*\(\d+\)|\s*:|(?:\s+(?:on|to))?\s+[“\"'«„‘].*)?\s*$", re.I)
+_COMMENT_KEYS = tuple(sorted({h.split()[0] for h in _COMMENT_HEADERS}))  # one-token gate (one n-gram pass)
+_SAID = frozenset(_COMMENT_WORDS["said"])
+
+
+def _comment_sections(texts, f, words, endp, col, lab, det, off, k) -> None:
+    n = len(texts)
+    hc = phrase_hits(f.tokens, (words <= 12) & ~endp, _COMMENT_KEYS, n)  # (a bare "Comments" is nav already)
+    hi = np.flatnonzero(hc)
+    if not hi.size:
+        return
+    dated = (col("has_time") > 0) & ((col("has_date") > 0) | (col("rel_time") > 0)) & (words <= 16)
+    colon = (col("end_colon") > 0) & (words <= 16)
+    doc_of = np.searchsorted(off, np.arange(n), side="right") - 1 if hi.size else None
+    done = set()
+    for h in hi.tolist():
+        d = int(doc_of[h])
+        if d in done or h - int(off[d]) < 5 or _COMMENT_HEADER.match(texts[h]) is None:
+            continue
+        a1 = int(off[d + 1])
+
+        def attribution(i: int) -> bool:
+            if dated[i]:
+                return True
+            if colon[i]:
+                w = texts[i].rstrip().rstrip(":").split()
+                return bool(w) and w[-1].casefold() in _SAID
+            return False
+
+        att = [i for i in range(h + 1, a1) if attribution(i)]
+        if len(att) < 2 or att[0] > h + 3:
+            continue
+        # the last comment's text: prose lines after its attribution (and a short greeting before one: "Hi
+        # Ana,"), up to the next line another rule took
+        def body(i: int) -> bool:
+            return i < a1 and lab[i] == 0 and (words[i] >= 4 or endp[i])
+
+        end = att[-1] + 1
+        while end - att[-1] <= 30 and (body(end) or (end < a1 and lab[end] == 0 and words[end] <= 3
+                                                      and body(end + 1))):
+            end += 1
+        rows = np.arange(h, end)
+        rows = rows[lab[rows] == 0]
+        lab[rows] = _L["not_main_content"]
+        det[rows] = "rule:comment_section"
+        done.add(d)
+
+
 def _share_ends(text: str) -> bool:
     t = text.casefold().split()
     return len(t) >= 2 and t[0].strip(":") in SHARE_WORDS and t[-1].strip(".:!") in SHARE_WORDS
@@ -995,6 +1046,11 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     nbd[:-1] = prose[1:] & same_next[:-1]
     setm(inreg & ~attrib & headline & (words >= 8) & (col("bullet") == 0) & pb & nbd, "related",
          "rule:headline_between_paragraphs")
+
+    # a comment section after the article: its heading ("34 responses to ...", "Comments", "Leave a Reply")
+    # and, from there, two or more commenter lines ("Ana Lind on March 3, 2019 at 4:47 pm said:") with the
+    # text under each (the HTML path drops comment boxes by their class)
+    _comment_sections(texts, f, words, endp, col, lab, det, off, k)
 
     # remaining lines: learned keep score
     rest = lab == 0

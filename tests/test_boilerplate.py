@@ -902,3 +902,18 @@ def test_headings_with_a_permalink_glyph_are_kept_and_the_first_is_the_title():
     page = ["Learn C#", P1, "Getting started with F#", P2, P3]
     by, _, _ = _run("\n".join(page))
     assert by["Learn C#"].detail != "rule:permalink_heading"
+
+
+def test_a_comment_section_after_the_article_is_not_main_content():
+    comments = ["3 responses to “Harbour cranes return”", "Ana Lind on March 4, 2020 at 4:47 pm said:",
+                "Any news on when the north quay reopens to walkers and cyclists?",
+                "Bo Kim on March 5, 2020 at 9:12 am said:", "Hi Ana,",
+                "The council says the quay reopens in May, once the last crane is tested."]
+    page = ["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, P3, *comments]
+    by, _, decisions = _run("\n".join(page))
+    assert [by[c].detail for c in comments] == ["rule:comment_section"] * len(comments)
+    assert {by[c].label for c in comments} == {"not_main_content"} and by[P3].keep
+    # one commenter line is no section; a "Comments" line with no commenters under it removes nothing
+    page = ["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, "Comments", P2, "Ana Lind said:", P3]
+    by, _, _ = _run("\n".join(page))
+    assert by[P2].keep and by[P3].keep
