@@ -388,6 +388,23 @@ def _comment_sections(texts, f, words, endp, col, lab, det, off, k) -> None:
         done.add(d)
 
 
+_GLUE = re.compile(r"[a-z0-9’'”)?!%][A-Z][a-z]*\s")
+
+
+def _glued_teaser(text: str) -> bool:
+    """A headline run into its summary: a glue point (lowercase, digit or closing mark, then a capital)
+    after 3+ words whose longer words (4+ letters) all start with a capital or digit, 4+ words after it."""
+    for m in _GLUE.finditer(text, 14, 160):  # (a headline's length: the summary follows)
+        head = text[: m.start() + 1].split()
+        if len(head) < 3 or len(head[-1]) < 3:
+            continue
+        long = [w for w in head if sum(c.isalpha() for c in w) >= 4]
+        if len(long) >= 2 and all(not w[0].isalpha() or w[0].isupper() for w in long) \
+                and text.count(" ", m.start() + 1) >= 3:
+            return True
+    return False
+
+
 def _share_ends(text: str) -> bool:
     t = text.casefold().split()
     return len(t) >= 2 and t[0].strip(":") in SHARE_WORDS and t[-1].strip(".:!") in SHARE_WORDS
@@ -1051,6 +1068,21 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     # and, from there, two or more commenter lines ("Ana Lind on March 3, 2019 at 4:47 pm said:") with the
     # text under each (the HTML path drops comment boxes by their class)
     _comment_sections(texts, f, words, endp, col, lab, det, off, k)
+
+    # teaser cards copied as text: a Title Case headline glued to its summary with no break between them
+    # ("Customers Leave Without Paying At Troy SteakhouseA party of six left ..."), two or more near each
+    # other (one such line may be a product name: "MacBook")
+    gc_ = np.flatnonzero((lab == 0) & (words >= 7) & (p >= threshold))
+    if gc_.size > 1:
+        gc_ = gc_[[_glued_teaser(texts[i]) for i in gc_.tolist()]]
+        if gc_.size > 1:
+            near = np.zeros(gc_.size, dtype=bool)
+            close = (np.diff(gc_) <= 2) & (doc_id[gc_[1:]] == doc_id[gc_[:-1]])
+            near[1:] |= close
+            near[:-1] |= close
+            gc_ = gc_[near]
+            lab[gc_] = _L["related"]
+            det[gc_] = "rule:glued_teaser"
 
     # remaining lines: learned keep score
     rest = lab == 0

@@ -917,3 +917,18 @@ def test_a_comment_section_after_the_article_is_not_main_content():
     page = ["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, "Comments", P2, "Ana Lind said:", P3]
     by, _, _ = _run("\n".join(page))
     assert by[P2].keep and by[P3].keep
+
+
+def test_teaser_cards_glued_to_their_summaries_are_related():
+    cards = ["Customers Leave Without Paying Their Bill At Harbour SteakhouseA party of six left the restaurant "
+             "without paying a bill of several hundred dollars, the owner said on Monday.",
+             "Council Seeks Tips About Damaged Lanterns On The North QuayThe council is asking residents who saw "
+             "anything unusual near the quay on Saturday night to come forward with information."]
+    page = ["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, P3, "Latest Headlines", *cards]
+    by, _, _ = _run("\n".join(page))
+    assert [(by[c].label, by[c].detail) for c in cards] == [("related", "rule:glued_teaser")] * 2
+    # a product name in body text is no glue, and a single glued line stays with the model
+    body = ("The new sixteen-inch MacBook Pro features a redesigned keyboard, largely based on the standalone "
+            "keyboard that the company sold for years.")
+    by, _, _ = _run("\n".join(["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, body, P2, cards[0], P3]))
+    assert by[body].detail != "rule:glued_teaser" and by[cards[0]].detail != "rule:glued_teaser"
