@@ -339,7 +339,8 @@ def _norm(s: str) -> str:
 
 _COMMENT_WORDS = load_keyed_words("boilerplate_comments.txt")
 _COMMENT_HEADERS = tuple(w.replace("_", " ") for w in _COMMENT_WORDS["header"])
-_COMMENT_HEADER = re.compile(r"^\W*(?:\d+\s+)?" + phrase_alternation(_COMMENT_HEADERS)
+# (a count may follow a few words: "There are 13 comments")
+_COMMENT_HEADER = re.compile(r"^\W*(?:(?:\w+\s+){0,3}?\d+\s+)?" + phrase_alternation(_COMMENT_HEADERS)
                              + r"\b(?:\s*\(\d+\)|\s*:|(?:\s+(?:on|to))?\s+[“\"'«„‘].*)?\s*$", re.I)
 _COMMENT_KEYS = tuple(sorted({h.split()[0] for h in _COMMENT_HEADERS}))  # one-token gate (one n-gram pass)
 _SAID = frozenset(_COMMENT_WORDS["said"])

@@ -913,6 +913,11 @@ def test_a_comment_section_after_the_article_is_not_main_content():
     by, _, decisions = _run("\n".join(page))
     assert [by[c].detail for c in comments] == ["rule:comment_section"] * len(comments)
     assert {by[c].label for c in comments} == {"not_main_content"} and by[P3].keep
+    # a count after a few words, and commenter lines "Name · date at time"
+    comments = ["There are 2 comments", "Ana Lind · March 4, 2020 at 4:47 PM", comments[2],
+                "Bo Kim · March 5, 2020 at 9:12 AM", comments[5]]
+    by, _, _ = _run("\n".join(["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, P3, *comments]))
+    assert [by[c].detail for c in comments] == ["rule:comment_section"] * len(comments)
     # one commenter line is no section; a "Comments" line with no commenters under it removes nothing
     page = ["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, "Comments", P2, "Ana Lind said:", P3]
     by, _, _ = _run("\n".join(page))
