@@ -406,6 +406,10 @@ def _glued_teaser(text: str) -> bool:
     return False
 
 
+_CLICK_SHARE = re.compile(r"^\W*\d*(?:click|tap|press)\s+(?:here\s+)?to\s+(" + "|".join(
+    sorted(re.escape(w) for w in SHARE_WORDS if w.isalpha() and len(w) > 2)) + r")\b", re.I)
+
+
 def _share_ends(text: str) -> bool:
     t = text.casefold().split()
     return len(t) >= 2 and t[0].strip(":") in SHARE_WORDS and t[-1].strip(".:!") in SHARE_WORDS
@@ -702,9 +706,12 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     setm((col("share_frac") >= 0.99) & (words <= 6), "nav", "rule:share_words")
     # a share button with its target: "Share this on Facebook", "Follow us on Twitter" (first and last
     # words share words, at least half of them; "Sign up for our newsletter" is a promo)
-    sw = np.flatnonzero((lab == 0) & (col("share_frac") >= 0.5) & (words <= 6) & ~endp & (col("promo") == 0))
+    # and a share button's label "Click to share on Twitter (Opens in new window)"
+    sf_ = col("share_frac")
+    sw = np.flatnonzero((lab == 0) & (sf_ >= 0.3) & (words <= 10) & ~endp & (col("promo") == 0))
     if sw.size:
-        sw = sw[[_share_ends(texts[i]) for i in sw.tolist()]]
+        sw = sw[[(sf_[i] >= 0.5 and words[i] <= 6 and _share_ends(texts[i])) or _CLICK_SHARE.match(texts[i]) is not None
+                 for i in sw.tolist()]]
         lab[sw] = _L["nav"]
         det[sw] = "rule:share_words"
 

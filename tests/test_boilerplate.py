@@ -567,7 +567,8 @@ def test_the_headline_above_a_section_label_and_the_byline_wins_over_a_line_belo
     assert meta.title == HEADLINE
 
 
-@pytest.mark.parametrize("line", ["Share this on Facebook", "Follow us on Twitter", "Share via Email"])
+@pytest.mark.parametrize("line", ["Share this on Facebook", "Follow us on Twitter", "Share via Email",
+                                  "Click to share on Twitter (Opens in new window)", "Click to print (Opens in new window)"])
 def test_a_share_button_naming_its_target_is_chrome(line):
     page = ["Home", HEADLINE, "By Ana Lind", "March 3, 2020", line, P1, P2, P3]
     by, meta, _ = _run("\n".join(page))
