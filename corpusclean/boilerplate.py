@@ -392,9 +392,18 @@ def _comment_sections(texts, f, words, endp, col, lab, det, off, k) -> None:
 _GLUE = re.compile(r"[a-z0-9’'”)?!%][A-Z][a-z]*\s")
 
 
+# a headline, then its lede's dateline in capitals: "... deportees return home from US NEW DELHI: Their ..."
+_LEDE_DATELINE = re.compile(r"[^.!?]{20,160}?\s\(?([A-Z][A-Z.'’-]+(?:\s[A-Z][A-Z.'’-]+){0,3})\)?\s?[:—–-]\s+[A-Z]")
+
+
 def _glued_teaser(text: str) -> bool:
     """A headline run into its summary: a glue point (lowercase, digit or closing mark, then a capital)
-    after 3+ words whose longer words (4+ letters) all start with a capital or digit, 4+ words after it."""
+    after 3+ words whose longer words (4+ letters) all start with a capital or digit, 4+ words after it;
+    or a headline of 4+ words followed by a dateline in capitals."""
+    if ":" in text[:200] or "—" in text[:200] or " - " in text[:200]:
+        m = _LEDE_DATELINE.match(text)
+        if m is not None and len(m.group(1)) >= 3 and text.count(" ", 0, m.start(1)) >= 4:
+            return True
     for m in _GLUE.finditer(text, 14, 160):  # (a headline's length: the summary follows)
         head = text[: m.start() + 1].split()
         if len(head) < 3 or len(head[-1]) < 3:

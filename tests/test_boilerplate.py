@@ -933,6 +933,13 @@ def test_teaser_cards_glued_to_their_summaries_are_related():
     page = ["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, P3, "Latest Headlines", *cards]
     by, _, _ = _run("\n".join(page))
     assert [(by[c].label, by[c].detail) for c in cards] == [("related", "rule:glued_teaser")] * 2
+    # or a headline followed by its lede's dateline in capitals
+    ledes = ["With their savings gone, workers return home from the coast NORTH HARBOUR: Their plans for the season "
+             "ended when the last of the three fish plants closed on Friday, union officials said.",
+             "Council approves a longer river walk after years of requests EASTON: The council voted on Tuesday to "
+             "extend the path by another two kilometres along the old mill race."]
+    by, _, _ = _run("\n".join(["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, P3, "Latest", *ledes]))
+    assert [(by[c].label, by[c].detail) for c in ledes] == [("related", "rule:glued_teaser")] * 2
     # a product name in body text is no glue, and a single glued line stays with the model
     body = ("The new sixteen-inch MacBook Pro features a redesigned keyboard, largely based on the standalone "
             "keyboard that the company sold for years.")
