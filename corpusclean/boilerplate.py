@@ -341,7 +341,7 @@ _COMMENT_WORDS = load_keyed_words("boilerplate_comments.txt")
 _COMMENT_HEADERS = tuple(w.replace("_", " ") for w in _COMMENT_WORDS["header"])
 # (a count may follow a few words: "There are 13 comments")
 _COMMENT_HEADER = re.compile(r"^\W*(?:(?:\w+\s+){0,3}?\d+\s+)?" + phrase_alternation(_COMMENT_HEADERS)
-                             + r"\b(?:\s*\(\d+\)|\s*:|(?:\s+(?:on|to))?\s+[“\"'«„‘].*)?\s*$", re.I)
+                             + r"\b(?:\s*\(\d+\)|\s*:|(?:\s+(?:on|to))?\s+[“\"'«„‘].*)?\W*$", re.I)
 _COMMENT_KEYS = tuple(sorted({h.split()[0] for h in _COMMENT_HEADERS}))  # one-token gate (one n-gram pass)
 _SAID = frozenset(_COMMENT_WORDS["said"])
 
@@ -371,7 +371,7 @@ def _comment_sections(texts, f, words, endp, col, lab, det, off, k) -> None:
             return False
 
         att = [i for i in range(h + 1, a1) if attribution(i)]
-        if len(att) < 2 or att[0] > h + 3:
+        if len(att) < 2 or att[0] > h + 5:
             continue
         # the last comment's text: prose lines after its attribution (and a short greeting before one: "Hi
         # Ana,"), up to the next line another rule took

@@ -919,6 +919,12 @@ def test_a_comment_section_after_the_article_is_not_main_content():
                 "Bo Kim · March 5, 2020 at 9:12 AM", comments[5]]
     by, _, _ = _run("\n".join(["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, P3, *comments]))
     assert [by[c].detail for c in comments] == ["rule:comment_section"] * len(comments)
+    # a bracketed count, a sub-heading, and names above relative times ("2 days ago at 07:52 am")
+    comments = ["[ 2 comments ]", "Top Rated Comments", "(View all)", "Ana Lind", "2 days ago at 07:52 am",
+                "Any news on when the north quay reopens to walkers and cyclists?", "Bo Kim",
+                "2 days ago at 08:10 am", "The council says the quay reopens in May, once the last crane is tested."]
+    by, _, _ = _run("\n".join(["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, P3, *comments]))
+    assert all(by[c].label != "paragraph" for c in comments) and by[comments[-1]].detail == "rule:comment_section"
     # one commenter line is no section; a "Comments" line with no commenters under it removes nothing
     page = ["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, "Comments", P2, "Ana Lind said:", P3]
     by, _, _ = _run("\n".join(page))
