@@ -156,7 +156,9 @@ def _token_masks() -> tuple[dict[str, int], tuple[frozenset[str], ...], frozense
 # characters
 
 _CLOSERS = '"\'”’»)]'
-_UNI_PUNCT = ("’", "‘", "“", "”", "—", "–", "…", "«", "»", "•", "·", "©", "|", "›", "‹", "\u00a0")
+# (and the CJK brackets: "【関連記事】" is the header "関連記事")
+_UNI_PUNCT = ("’", "‘", "“", "”", "—", "–", "…", "«", "»", "•", "·", "©", "|", "›", "‹", "\u00a0",
+              "【", "】", "「", "」", "『", "』", "〈", "〉", "《", "》", "（", "）", "［", "］", "〔", "〕")
 _ASCII_PUNCT = bytes(
     32 if (chr(b) in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\t\x01") else b for b in range(256)
 )

@@ -951,3 +951,10 @@ def test_teaser_cards_glued_to_their_summaries_are_related():
             "keyboard that the company sold for years.")
     by, _, _ = _run("\n".join(["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, body, P2, cards[0], P3]))
     assert by[body].detail != "rule:glued_teaser" and by[cards[0]].detail != "rule:glued_teaser"
+
+
+def test_a_related_header_in_cjk_brackets_is_the_header():
+    page = [HEADLINE, P1, P2, "【関連記事】", "高速道路の公衆無線LANアカウントを共通化", P3, P4]
+    by, _, _ = _run("\n".join(page))
+    assert by["【関連記事】"].detail == "rule:related_header"
+    assert by["高速道路の公衆無線LANアカウントを共通化"].label == "related"
