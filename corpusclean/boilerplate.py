@@ -752,6 +752,8 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     # disclosures and paywall notices read like prose but are never article text (matched on the feature
     # tokens: a regex pass over every line cost ~2.5 us per line with 34 phrases)
     strong = phrase_hits(f.tokens, (words <= 40) & (lab == 0), STRONG_PROMO_PHRASES, n)
+    # a longer line only when it opens with one ("We use cookies and other tracking technologies to ...")
+    strong |= phrase_hits(f.tokens, (words > 40) & (lab == 0), STRONG_PROMO_PHRASES, n, first=8)
     pm = pm | setm(strong, "promo", "rule:promo_disclosure")
     pm &= words >= 2  # a run spreads from a promo phrase, not from a one-word ad label ("Anzeige")
     if pm.any():

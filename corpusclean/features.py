@@ -914,13 +914,20 @@ def _promo_grams() -> dict[int, np.ndarray]:
     return phrase_grams(PROMO_PHRASES)
 
 
-def phrase_hits(tokens: tuple, rows: np.ndarray, phrases: tuple[str, ...], n: int) -> np.ndarray:
+def phrase_hits(tokens: tuple, rows: np.ndarray, phrases: tuple[str, ...], n: int, first: int = 0) -> np.ndarray:
     """Lines among `rows` (a bool mask over the n lines) that hold one of `phrases` as a run of tokens
-    (BatchFeatures.tokens: the same normalisation as the features; no regex pass over the text)."""
+    (BatchFeatures.tokens: the same normalisation as the features; no regex pass over the text); with
+    `first`, only among each line's first `first` tokens (a phrase that opens a long line)."""
     if not tokens or not rows.any():
         return np.zeros(n, dtype=bool)
     th, tline = tokens[0], tokens[1]
-    ts_ = np.flatnonzero(rows[tline])
+    if first:  # the first tokens of the selected lines, built from their offsets (not a pass over all tokens)
+        li = np.flatnonzero(rows)
+        cnt = np.minimum(tokens[3][li], first)
+        st = np.repeat(tokens[2][li], cnt)
+        ts_ = st + (np.arange(st.shape[0]) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    else:
+        ts_ = np.flatnonzero(rows[tline])
     return _phrase_lines(th[ts_], tline[ts_], phrase_grams(phrases), n)
 
 

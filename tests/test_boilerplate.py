@@ -958,3 +958,17 @@ def test_a_related_header_in_cjk_brackets_is_the_header():
     by, _, _ = _run("\n".join(page))
     assert by["【関連記事】"].detail == "rule:related_header"
     assert by["高速道路の公衆無線LANアカウントを共通化"].label == "related"
+
+
+def test_a_long_line_that_opens_with_a_cookie_notice_is_a_promo():
+    notice = ("We use cookies and other tracking technologies to improve your browsing experience on our site, "
+              "show personalized content and targeted ads, analyze site traffic, and understand where our "
+              "audience is coming from. To find out more or to opt out, please read our cookie policy. By "
+              "choosing I accept, you consent to our use of cookies and other tracking technologies.")
+    assert len(notice.split()) > 40
+    by, _, _ = _run("\n".join(["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, P3, notice]))
+    assert (by[notice].label, by[notice].detail) == ("promo", "rule:promo_disclosure")
+    # the phrase deep inside a long paragraph is not a notice
+    body = " ".join(notice.split()[10:]) + " " + P1
+    by, _, _ = _run("\n".join(["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, body, P2, P3]))
+    assert by[body].detail != "rule:promo_disclosure"
