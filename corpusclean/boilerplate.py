@@ -809,6 +809,10 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         for i in rh.tolist():
             if lab[i] != 0 and lab[i] != _L["nav"]:
                 continue
+            # a menu item ("Featured / Popular / Latest"): short lines on both sides head no block
+            if (i > ds[i] and i + 1 < de[i] and words[i - 1] <= 2 and words[i + 1] <= 2 and not endp[i - 1]
+                    and not endp[i + 1]):
+                continue
             lab[i] = _L["related"]
             det[i] = "rule:related_header"
             j = np.searchsorted(pair_idx, i + 1)

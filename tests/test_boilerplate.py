@@ -972,3 +972,17 @@ def test_a_long_line_that_opens_with_a_cookie_notice_is_a_promo():
     body = " ".join(notice.split()[10:]) + " " + P1
     by, _, _ = _run("\n".join(["Home", HEADLINE, "By Ana Lind", "March 3, 2020", P1, body, P2, P3]))
     assert by[body].detail != "rule:promo_disclosure"
+
+
+def test_a_related_word_inside_a_menu_heads_no_block():
+    page = ["Featured", "Popular", "Latest", "Login", HEADLINE, "Ana Lind Monday, March 2, 2020 @ 11:10 PM UTC",
+            P1, "The cranes at work - Image: Port authority", P2, P3]
+    by, _, _ = _run("\n".join(page))
+    assert by["Popular"].detail != "rule:related_header"
+    assert by[P1].keep and by[P2].keep and by[P3].keep
+    # a "Related" header with its teasers after the article still takes them
+    page = [HEADLINE, P1, P2, P3, "Related", "Library extends opening hours on weekends",
+            "New playground opens in the northern park"]
+    by, _, _ = _run("\n".join(page))
+    assert by["Related"].detail == "rule:related_header"
+    assert by["New playground opens in the northern park"].label == "related"
