@@ -276,8 +276,7 @@ def _datelike(s: str) -> bool:
 
 # a release's heading: a dotted version number first, its date after ("4.2.0 (2024-05-14)", "v2.1 - 3 May 2024")
 _VERSION = re.compile(r"\s*(?:v|version\s+|release\s+)?\d+(?:\.\d+)+(?:[-.]?(?:rc|a|b|alpha|beta|post|dev)\d*)?\b", re.I)
-
-
+# a heading's permalink glyph right after its text ("New features#", "Installation¶"; not "C#")
 _PERMALINK_HEAD = re.compile(r"[^\s#¶](?<!\b[A-Z])[#¶]\s*$")
 
 
@@ -346,7 +345,8 @@ _COMMENT_KEYS = tuple(sorted({h.split()[0] for h in _COMMENT_HEADERS}))  # one-t
 _SAID = frozenset(_COMMENT_WORDS["said"])
 
 
-def _comment_sections(texts, f, words, endp, col, lab, det, off, k) -> None:
+def _comment_sections(texts, f, words, endp, col, lab, det, off, doc_id) -> None:
+    """Labels each document's first comment section (see the call in classify_dumps), in place."""
     n = len(texts)
     hc = phrase_hits(f.tokens, (words <= 12) & ~endp, _COMMENT_KEYS, n)  # (a bare "Comments" is nav already)
     hi = np.flatnonzero(hc)
@@ -354,10 +354,9 @@ def _comment_sections(texts, f, words, endp, col, lab, det, off, k) -> None:
         return
     dated = (col("has_time") > 0) & ((col("has_date") > 0) | (col("rel_time") > 0)) & (words <= 16)
     colon = (col("end_colon") > 0) & (words <= 16)
-    doc_of = np.searchsorted(off, np.arange(n), side="right") - 1 if hi.size else None
     done = set()
     for h in hi.tolist():
-        d = int(doc_of[h])
+        d = int(doc_id[h])
         if d in done or h - int(off[d]) < 5 or _COMMENT_HEADER.match(texts[h]) is None:
             continue
         a1 = int(off[d + 1])
@@ -1090,7 +1089,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     # a comment section after the article: its heading ("34 responses to ...", "Comments", "Leave a Reply")
     # and, from there, two or more commenter lines ("Ana Lind on March 3, 2019 at 4:47 pm said:") with the
     # text under each (the HTML path drops comment boxes by their class)
-    _comment_sections(texts, f, words, endp, col, lab, det, off, k)
+    _comment_sections(texts, f, words, endp, col, lab, det, off, doc_id)
 
     # teaser cards copied as text: a Title Case headline glued to its summary with no break between them
     # ("Customers Leave Without Paying At Troy SteakhouseA party of six left ..."), two or more near each
