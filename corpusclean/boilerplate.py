@@ -338,7 +338,7 @@ def _norm(s: str) -> str:
 
 _COMMENT_WORDS = load_keyed_words("boilerplate_comments.txt")
 _COMMENT_HEADERS = tuple(w.replace("_", " ") for w in _COMMENT_WORDS["header"])
-# (a count may follow a few words: "There are 13 comments")
+# (a count may follow a few words: "There are 7 comments")
 _COMMENT_HEADER = re.compile(r"^\W*(?:(?:\w+\s+){0,3}?\d+\s+)?" + phrase_alternation(_COMMENT_HEADERS)
                              + r"\b(?:\s*\(\d+\)|\s*:|(?:\s+(?:on|to))?\s+[“\"'«„‘].*)?\W*$", re.I)
 _COMMENT_KEYS = tuple(sorted({h.split()[0] for h in _COMMENT_HEADERS}))  # one-token gate (one n-gram pass)
@@ -391,7 +391,7 @@ def _comment_sections(texts, f, words, endp, col, lab, det, off, doc_id) -> None
 _GLUE = re.compile(r"[a-z0-9’'”)?!%][A-Z][a-z]*\s")
 
 
-# a headline, then its lede's dateline in capitals: "... deportees return home from US NEW DELHI: Their ..."
+# a headline, then its lede's dateline in capitals: "... ferry crews return to the island PORT ELLEN: Their ..."
 _LEDE_DATELINE = re.compile(r"[^.!?]{20,160}?\s\(?([A-Z][A-Z.'’-]+(?:\s[A-Z][A-Z.'’-]+){0,3})\)?\s?[:—–-]\s+[A-Z]")
 
 
@@ -1092,7 +1092,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     _comment_sections(texts, f, words, endp, col, lab, det, off, doc_id)
 
     # teaser cards copied as text: a Title Case headline glued to its summary with no break between them
-    # ("Customers Leave Without Paying At Troy SteakhouseA party of six left ..."), two or more near each
+    # ("Mill Street Bakery Wins The Regional Bread PrizeThe judges praised ..."), two or more near each
     # other (one such line may be a product name: "MacBook")
     gc_ = np.flatnonzero((lab == 0) & (words >= 7) & (p >= threshold))
     if gc_.size > 1:
