@@ -32,6 +32,7 @@ from .features import (B_ATTRIB, B_CREDIT, FEATURE_NAMES, FULL_NAMES, RELATED_HE
                        BatchFeatures, DocFeatures, _KMIX, _first_per_doc, _gram_keys, _hash_lines, _in_sorted,
                        _last_per_doc, _load_vocab, _sorted_unique, batch_features, batch_features_flat, doc_features,
                        load_keyed_words, phrase_alternation, phrase_hits)
+from .dates import solar_hijri_to_iso
 from .records import Block, Decision, Metadata
 from .treemodel import TreeEnsemble
 
@@ -109,6 +110,20 @@ _DATE_PATTERNS = [
                re.I),
 ]
 _CJK_DATE = _DATE_PATTERNS[2]
+# Solar Hijri month names (Iran, Afghanistan), each also with the Arabic letters ي / ك that some
+# Persian text uses for ی / ک
+_SOLAR_MON = {v: int(k.rsplit("_", 1)[1]) for k, ws in _BW.items() if k.startswith("solar_month_")
+              for w in ws for v in (w, w.replace("ی", "ي").replace("ک", "ك"))}
+# "۲۴ آبان ۱۴۰۲", "چهارشنبه ۲۴ آبان ۱۴۰۲ - ۱۰:۳۰" (Python's \d reads Persian and Arabic-Indic digits)
+_SOLAR_DATE = re.compile(r"(?<!\d)(?P<d>\d{1,2})\s+(?P<smon>" + "|".join(map(re.escape, sorted(_SOLAR_MON, key=len, reverse=True)))
+                         + r")(?!\w)\s*[,،]?\s*(?P<y>\d{4})(?!\d)")
+_DATE_PATTERNS.append(_SOLAR_DATE)
+# A year of the Hijri calendars is no Gregorian year of a web page. Iran and Afghanistan date pages in
+# the Solar Hijri calendar (1375-1405 for 1996-2026); the lunar Hijri years of the same pages are
+# 1416-1448. A year in 1300-1429 is read as Solar Hijri and converted; a later one is lunar Hijri, which
+# is not converted (its months follow the moon sighting: Umm al-Qura or local), so it gives no date.
+_SOLAR_YEARS = range(1300, 1430)
+_HIJRI_YEARS = range(1300, 1500)
 _TIME = re.compile(r"(?<![\d/.-])(?P<h>\d{1,2})(?:[:h]|時)(?P<mi>\d{2})(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d/])",
                    re.I)
 # "By Ana Lind", "Von: Ana Lind"; a field label only with a colon after it: "Author: Ana Lind"
@@ -147,21 +162,34 @@ _D4 = re.compile(r"\d{4}")
 _D1 = re.compile(r"\d")
 
 
+def _match_date(gd: dict) -> str | None:
+    """ISO date of one date pattern's match, Gregorian; None when it is no valid date of a web page
+    (a lunar Hijri year: a dateline printing both calendars gives its Gregorian date next)."""
+    y, d = int(gd["y"]), int(gd["d"])
+    if gd.get("smon"):
+        mon = _SOLAR_MON[gd["smon"]]
+        return solar_hijri_to_iso(y, mon, d) if y in _SOLAR_YEARS else None
+    mon = int(gd["m"]) if gd.get("m") else _MON.get(gd["mon"].lower().rstrip("."), 0)
+    if not (1 <= mon <= 12 and 1 <= d <= 31):
+        return None
+    if y in _HIJRI_YEARS:  # "۱۴۰۲/۰۸/۲۴", "1402-08-24": Solar Hijri; "1445/05/10": lunar Hijri
+        return solar_hijri_to_iso(y, mon, d) if y in _SOLAR_YEARS else None
+    return f"{y:04d}-{mon:02d}-{d:02d}"
+
+
 def parse_datetime(s: str) -> str | None:
     """ISO 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM' from a byline/dateline, as printed."""
     if _D4.search(s) is None:
         return None
     date = None
     for p in _DATE_PATTERNS:
-        m = p.search(s)
-        if m:
-            gd = m.groupdict()
-            mon = int(gd["m"]) if gd.get("m") else _MON.get(gd["mon"].lower().rstrip("."), 0)
-            y, d = int(gd["y"]), int(gd["d"])
-            if 1 <= mon <= 12 and 1 <= d <= 31:
-                date = f"{y:04d}-{mon:02d}-{d:02d}"
+        for m in p.finditer(s):
+            date = _match_date(m.groupdict())
+            if date is not None:
                 span = m.span()
                 break
+        if date is not None:
+            break
     if date is None:
         return None
     rest = s[: span[0]] + " " + s[span[1] :]
@@ -915,6 +943,14 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         for i in np.flatnonzero((lab == 0) & inlim & nob[doc_id] & (lens <= 40.5)).tolist():
             d = int(doc_id[i])
             if by_doc[d] < 0 and "年" in texts[i] and _CJK_DATE.search(texts[i]):
+                by_doc[d] = i
+    nob = by_doc < 0
+    if nob.any():  # a Solar Hijri date line ("چهارشنبه ۲۴ آبان ۱۴۰۲ - ۱۰:۳۰"), whose month names the features
+        # do not hold either: short, and hardly a word besides the date, or opened by a date label
+        for i in np.flatnonzero((lab == 0) & inlim & nob[doc_id] & (lens <= 80.5) & (words <= 14)
+                                     & (col("digit_ratio") > 0)).tolist():
+            d = int(doc_id[i])
+            if by_doc[d] < 0 and _SOLAR_DATE.search(texts[i]) and _datelike(texts[i]):
                 by_doc[d] = i
     for d, bi in enumerate(by_doc.tolist()):
         if bi < 0:

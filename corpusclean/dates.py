@@ -90,3 +90,14 @@ _YM = re.compile(r"(\d{4})-(\d{2})")
 def is_date(text: str) -> bool:
     """True if the whole string is date-shaped (including ranges/seasons that parse to None)."""
     return bool(_FULL_RE.fullmatch(text.strip(" .,;()"))) if len(text) < 45 else False
+
+
+def solar_hijri_to_iso(y: int, m: int, d: int) -> str | None:
+    """The Gregorian ISO date of a Solar Hijri (Iranian, Afghan) date; None if there is no such day
+    ("31 Mehr": months 7-12 have 30 days at most). jdatetime does the calendar arithmetic."""
+    import jdatetime
+
+    try:
+        return jdatetime.date(y, m, d).togregorian().isoformat()
+    except ValueError:
+        return None

@@ -659,6 +659,13 @@ def _iso(value: str | None) -> str | None:
     if not m:
         return None
     y, mo, d, hh, mm, ss, tz = m.groups()
+    if 1300 <= int(y) < 1430:  # a Solar Hijri date (Iranian sites put them in <meta> too): its Gregorian date
+        from .dates import solar_hijri_to_iso
+
+        g = solar_hijri_to_iso(int(y), int(mo), int(d)) if 1 <= int(mo) <= 12 else None
+        if g is None:
+            return None
+        y, mo, d = g.split("-")
     if not (1990 <= int(y) <= 2100 and 1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
         return None
     if hh is None:

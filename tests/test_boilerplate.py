@@ -187,6 +187,40 @@ def test_bylines_in_many_languages(byline, authors, published):
     assert parse_authors(byline) == authors and parse_datetime(byline) == published
 
 
+@pytest.mark.parametrize("line,published", [
+    ("۲۴ آبان ۱۴۰۲", "2023-11-15"),  # Solar Hijri, Persian digits: converted to the Gregorian date
+    ("چهارشنبه ۲۴ آبان ۱۴۰۲ - ۱۰:۳۰", "2023-11-15T10:30"),
+    ("۱۴۰۲/۰۸/۲۴", "2023-11-15"),  # numeric: a year of 1300-1429 is Solar Hijri, never Gregorian
+    ("1403-02-24 09:15", "2024-05-13T09:15"),
+    ("۵ حمل ۱۴۰۳", "2024-03-24"),  # Afghanistan's month names
+    ("۲۴ آذر ۱۴۰۲، ۱۰:۳۰", "2023-12-15T10:30"),
+    ("۳۱ مهر ۱۴۰۲", None),  # Mehr has 30 days
+    ("24 آبان 2023", None),  # a Solar Hijri month with a Gregorian year is no date
+    ("١٤٤٥/٠٥/١٠", None),  # lunar Hijri: not converted, and not read as the year 1445
+    ("١٤٤٥/٠٥/١٠ - 2023/11/24", "2023-11-24"),  # a dateline in both calendars: its Gregorian date
+])
+def test_hijri_dates(line, published):
+    assert parse_datetime(line) == published
+
+
+FA = ["شورای شهر روز سه‌شنبه طرح گسترش مسیر پیاده‌روی کنار رودخانه را به طول دو کیلومتر تصویب کرد و اجرای "
+      "آن از بهار آینده آغاز می‌شود.",
+      "به گفته مسئولان شهرداری، هزینه این طرح از بودجه شهر و عوارض ساختمان‌های جدید اطراف مسیر تأمین "
+      "خواهد شد و کار در چند مرحله انجام می‌شود.",
+      "ساکنان محله سال‌ها خواستار این مسیر بودند، زیرا رفت‌وآمد پیاده در کنار خیابان اصلی برای کودکان و "
+      "سالمندان خطرناک است.",
+      "کاسبان محلی از این طرح استقبال کرده‌اند و امیدوارند با افزایش رفت‌وآمد در کنار رودخانه، مشتریان "
+      "بیشتری به مغازه‌ها بیایند."]
+
+
+def test_a_persian_page_reads_its_solar_hijri_dateline():
+    page = ["مسیر پیاده‌روی کنار رودخانه دو کیلومتر طولانی‌تر می‌شود", "چهارشنبه ۲۴ آبان ۱۴۰۲ - ۱۰:۳۰", *FA]
+    by, meta, _ = _run("\n".join(page))
+    assert by[page[1]].label == "byline" and by[page[1]].detail == "rule:dateline"
+    assert meta.published == "2023-11-15T10:30"
+    assert all(by[x].keep for x in FA)
+
+
 def test_a_japanese_dateline_is_the_byline_and_the_headline_the_title():
     ja = ["大阪市、川沿いの遊歩道を延長する計画を発表",
           "佐藤花子 2023年7月1日 8時05分",

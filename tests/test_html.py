@@ -413,6 +413,16 @@ def test_a_page_laid_out_in_a_table_row_is_split_into_its_cells_and_paragraphs()
     assert len(decisions) == len(blocks)
 
 
+def test_a_solar_hijri_published_time_is_stored_as_its_gregorian_date():
+    # Iranian sites put Solar Hijri dates in their <meta> too; a lunar Hijri year is no date
+    assert H._iso("1402-08-24T10:30:00+03:30") == "2023-11-15T07:00:00" and H._iso("1402-08-24") == "2023-11-15"
+    assert H._iso("1402-07-31") is None and H._iso("1445-05-10") is None
+    page = ('<html><head><meta property="article:published_time" content="1403-02-24T09:15:00"></head><body>'
+            "<article><h1>Bridge opens</h1><p>" + "The new bridge over the river opened on Tuesday evening. " * 3
+            + "</p></article></body></html>")
+    assert html_blocks(page, HtmlConfig())[2].published == "2024-05-13T09:15:00"
+
+
 def test_a_published_time_with_an_offset_is_stored_in_utc():
     assert H._iso("2024-03-05T19:00:00+04:00") == "2024-03-05T15:00:00"
     assert H._iso("2024-03-05T01:30:00-05:00") == "2024-03-05T06:30:00"
