@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import re
+from datetime import date as _date
 import unicodedata
 from functools import lru_cache
 from itertools import chain
@@ -124,6 +125,8 @@ _DATE_PATTERNS.append(_SOLAR_DATE)
 # is not converted (its months follow the moon sighting: Umm al-Qura or local), so it gives no date.
 _SOLAR_YEARS = range(1300, 1430)
 _HIJRI_YEARS = range(1300, 1500)
+# The Buddhist Era of Thai dates is the Gregorian year + 543 (2566 is 2023): no web page is dated 2400-2699
+_BUDDHIST_YEARS = range(2400, 2700)
 _TIME = re.compile(r"(?<![\d/.-])(?P<h>\d{1,2})(?:[:h]|時)(?P<mi>\d{2})(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d/])",
                    re.I)
 # "By Ana Lind", "Von: Ana Lind"; a field label only with a colon after it: "Author: Ana Lind"
@@ -174,7 +177,12 @@ def _match_date(gd: dict) -> str | None:
         return None
     if y in _HIJRI_YEARS:  # "۱۴۰۲/۰۸/۲۴", "1402-08-24": Solar Hijri; "1445/05/10": lunar Hijri
         return solar_hijri_to_iso(y, mon, d) if y in _SOLAR_YEARS else None
-    return f"{y:04d}-{mon:02d}-{d:02d}"
+    if y in _BUDDHIST_YEARS:  # Thai pages: "15 พฤศจิกายน 2566", "15/11/2566" (same months and days)
+        y -= 543
+    try:
+        return _date(y, mon, d).isoformat()
+    except ValueError:  # "31/04/2024"
+        return None
 
 
 def parse_datetime(s: str) -> str | None:

@@ -666,6 +666,8 @@ def _iso(value: str | None) -> str | None:
         if g is None:
             return None
         y, mo, d = g.split("-")
+    elif 2400 <= int(y) < 2700:  # a Thai Buddhist Era year (Gregorian + 543)
+        y = str(int(y) - 543)
     if not (1990 <= int(y) <= 2100 and 1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
         return None
     if hh is None:

@@ -198,8 +198,11 @@ def test_bylines_in_many_languages(byline, authors, published):
     ("24 آبان 2023", None),  # a Solar Hijri month with a Gregorian year is no date
     ("١٤٤٥/٠٥/١٠", None),  # lunar Hijri: not converted, and not read as the year 1445
     ("١٤٤٥/٠٥/١٠ - 2023/11/24", "2023-11-24"),  # a dateline in both calendars: its Gregorian date
+    ("15 พฤศจิกายน 2566 10:30 น.", "2023-11-15T10:30"),  # Thai: Buddhist Era year, Gregorian + 543
+    ("15/11/2566", "2023-11-15"),
+    ("31/04/2024", None),  # no such day
 ])
-def test_hijri_dates(line, published):
+def test_dates_of_other_calendars(line, published):
     assert parse_datetime(line) == published
 
 

@@ -417,6 +417,7 @@ def test_a_solar_hijri_published_time_is_stored_as_its_gregorian_date():
     # Iranian sites put Solar Hijri dates in their <meta> too; a lunar Hijri year is no date
     assert H._iso("1402-08-24T10:30:00+03:30") == "2023-11-15T07:00:00" and H._iso("1402-08-24") == "2023-11-15"
     assert H._iso("1402-07-31") is None and H._iso("1445-05-10") is None
+    assert H._iso("2566-11-15T10:30:00") == "2023-11-15T10:30:00"  # Thai Buddhist Era
     page = ('<html><head><meta property="article:published_time" content="1403-02-24T09:15:00"></head><body>'
             "<article><h1>Bridge opens</h1><p>" + "The new bridge over the river opened on Tuesday evening. " * 3
             + "</p></article></body></html>")
