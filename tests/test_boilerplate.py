@@ -224,6 +224,17 @@ def test_a_persian_page_reads_its_solar_hijri_dateline():
     assert all(by[x].keep for x in FA)
 
 
+def test_a_thai_page_reads_its_buddhist_era_dateline():
+    page = ["สภาเมืองอนุมัติแผนขยายทางเดินริมแม่น้ำอีกสองกิโลเมตร", "15 พฤศจิกายน 2566 10:30 น.",
+            "สภาเมืองลงมติเมื่อวันอังคารให้ขยายทางเดินริมแม่น้ำออกไปอีกสองกิโลเมตร "
+            "โดยการก่อสร้างจะเริ่มในฤดูใบไม้ผลิปีหน้าและใช้เวลาประมาณหนึ่งปีครึ่ง",
+            "เจ้าหน้าที่เทศบาลกล่าวว่าค่าใช้จ่ายของโครงการจะมาจากงบประมาณของเมืองและค่าธรรมเนียมจากอาคารใหม่ที่อยู่ใกล้เส้นทาง",
+            "ผู้อยู่อาศัยในย่านนี้เรียกร้องเส้นทางนี้มาหลายปี เพราะการเดินริมถนนใหญ่เป็นอันตรายต่อเด็กและผู้สูงอายุ"]
+    by, meta, _ = _run("\n".join(page))
+    assert by[page[1]].detail == "rule:dateline" and meta.published == "2023-11-15T10:30"
+    assert all(by[x].keep for x in page[2:])
+
+
 def test_a_japanese_dateline_is_the_byline_and_the_headline_the_title():
     ja = ["大阪市、川沿いの遊歩道を延長する計画を発表",
           "佐藤花子 2023年7月1日 8時05分",
