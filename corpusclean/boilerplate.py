@@ -103,7 +103,8 @@ _MON.update({w: int(k.split("_")[1]) for k, ws in _BW.items() if k.startswith("m
 _MONRE = "(?P<mon>" + "|".join(map(re.escape, sorted(_MON, key=len, reverse=True))) + r")\.?"
 _DATE_PATTERNS = [
     re.compile(r"(?P<y>\d{4})[/.-](?P<m>\d{1,2})[/.-](?P<d>\d{1,2})"),
-    re.compile(r"(?P<d>\d{1,2})(?:[/.]|\.\s)(?P<m>\d{1,2})(?:[/.]|\.\s)(?P<y>\d{4})"),
+    # day first; month first when the first number cannot be a month (see _match_date)
+    re.compile(r"(?P<dmy>)(?P<d>\d{1,2})(?:[/.]|\.\s)(?P<m>\d{1,2})(?:[/.]|\.\s)(?P<y>\d{4})"),
     re.compile(r"(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]?"),  # CJK, Korean
     re.compile(r"(?<!\w)" + _MONRE + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})", re.I),
     # "3 March 2018", "14. März 2024", "14 de marzo de 2024", "14 марта 2024", "14 مارس 2024"
@@ -154,6 +155,8 @@ def _is_name(toks: list[str]) -> bool:
     return all(_name_token(t) or t.lower() in _PARTICLES for t in inner) and sum(_name_token(t) for t in toks) <= 4
 _DATE_STRIP = re.compile(
     r"\b(?:updated|published|posted|last updated|on|at|am|pm|gmt|utc|et|edt|est|bst|cet|ict|"
+    # time zone abbreviations that are no name or word ("West", "Ist" and "Wet" are)
+    r"pst|pdt|cst|cdt|mst|mdt|akst|akdt|hst|aest|aedt|acst|acdt|awst|nzst|nzdt|jst|kst|sgt|hkt|msk|cest|eest|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|"
     + "|".join(map(re.escape, sorted(_BW["date_label"], key=len, reverse=True))) + r")\b\.?",
     re.I,
@@ -173,6 +176,8 @@ def _match_date(gd: dict) -> str | None:
         mon = _SOLAR_MON[gd["smon"]]
         return solar_hijri_to_iso(y, mon, d) if y in _SOLAR_YEARS else None
     mon = int(gd["m"]) if gd.get("m") else _MON.get(gd["mon"].lower().rstrip("."), 0)
+    if gd.get("dmy") is not None and mon > 12 and 1 <= d <= 12:  # "11/15/2023": month first (US), unambiguous
+        mon, d = d, mon
     if not (1 <= mon <= 12 and 1 <= d <= 31):
         return None
     if y in _HIJRI_YEARS:  # "۱۴۰۲/۰۸/۲۴", "1402-08-24": Solar Hijri; "1445/05/10": lunar Hijri
@@ -248,6 +253,13 @@ def parse_authors(s: str) -> list[str]:
 
 
 _NOT_NAME = frozenset(_BW["not_name"])
+_COLLECTIVE = frozenset(_BW["collective"])
+
+
+def _collective(name: str) -> bool:
+    """"Gazette Staff", "Metro Desk": a newsroom, not a person (its last word says so)."""
+    toks = name.split()
+    return len(toks) > 0 and toks[-1].strip(".,;:()").lower() in _COLLECTIVE
 
 
 def person_names(names: list[str], byline: str) -> list[str]:
@@ -256,8 +268,10 @@ def person_names(names: list[str], byline: str) -> list[str]:
     segment is dropped only after a comma (the place of a job title or outlet), never the first, and
     only when it holds a `not_name` word or starts with "The"; names joined by "and" are co-authors
     ("By Ana Lind and Eyal Press")."""
-    out = names[:1]
+    out = names[:1]  # a byline naming only its newsroom ("By Gazette Staff") keeps it as the credit
     for a in names[1:]:
+        if _collective(a):  # "By Ana Lind and Metro Desk": the person only
+            continue
         toks = [t.strip(".,;:()").lower() for t in a.split()]
         after_comma = re.search(r"[,،、]\s*" + re.escape(a), byline) is not None
         if not (after_comma and toks and (toks[0] == "the" or any(t in _NOT_NAME for t in toks))):

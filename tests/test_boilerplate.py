@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from corpusclean.blocks import split_lines
 from corpusclean import boilerplate
-from corpusclean.boilerplate import classify_dump, classify_dumps, parse_authors, parse_datetime
+from corpusclean.boilerplate import classify_dump, classify_dumps, parse_authors, parse_datetime, person_names
 from corpusclean.features import FEATURE_NAMES, FULL_NAMES, batch_features, doc_features
 from corpusclean.records import KEEP_KINDS, REASONS
 
@@ -182,9 +182,23 @@ def test_parse_helpers():
     ("Posted on March 3, 2024 by Ana Lind", ["Ana Lind"], "2024-03-03"),  # the prefix after the date
     ("Posted by Ana Lind on March 3, 2024", ["Ana Lind"], "2024-03-03"),
     ("Issued: May 2, 2024", [], "2024-05-02"),  # a label, not a one-word author
+    ("5:45 AM PST 11/19/2019 by Ana Lind", ["Ana Lind"], "2019-11-19T05:45"),  # a time zone before "by"
+    ("March 3, 2024 10:00 CDT By Ana Lind", ["Ana Lind"], "2024-03-03T10:00"),
 ])
 def test_bylines_in_many_languages(byline, authors, published):
     assert parse_authors(byline) == authors and parse_datetime(byline) == published
+
+
+@pytest.mark.parametrize("byline,people", [
+    ("By Gazette Staff", ["Gazette Staff"]),  # only a newsroom: kept as the credit
+    ("2/26/2015 7:11 AM PST BY HARBOUR NEWS STAFF", ["HARBOUR NEWS STAFF"]),  # the time zone is no name
+    ("By Ana Lind and Metro Desk", ["Ana Lind"]),  # a newsroom beside a person: the person only
+    ("By Ana Lind & Gazette Staff", ["Ana Lind"]),
+    ("By Ana Lind, Staff Writer", ["Ana Lind"]),
+    ("By Ana West", ["Ana West"]),  # a surname that is also a compass point stays
+])
+def test_newsroom_segments_beside_a_person_are_dropped(byline, people):
+    assert person_names(parse_authors(byline), byline) == people
 
 
 @pytest.mark.parametrize("line,published", [
@@ -204,6 +218,12 @@ def test_bylines_in_many_languages(byline, authors, published):
 ])
 def test_dates_of_other_calendars(line, published):
     assert parse_datetime(line) == published
+
+
+def test_numeric_dates_are_day_first_unless_the_first_number_cannot_be_a_month():
+    assert parse_datetime("15/11/2023") == "2023-11-15" and parse_datetime("05/06/2024") == "2024-06-05"
+    assert parse_datetime("11/15/2023 10:30") == "2023-11-15T10:30"  # a US date: month first
+    assert parse_datetime("13/13/2024") is None
 
 
 FA = ["شورای شهر روز سه‌شنبه طرح گسترش مسیر پیاده‌روی کنار رودخانه را به طول دو کیلومتر تصویب کرد و اجرای "
