@@ -130,6 +130,10 @@ _HIJRI_YEARS = range(1300, 1500)
 _BUDDHIST_YEARS = range(2400, 2700)
 _TIME = re.compile(r"(?<![\d/.-])(?P<h>\d{1,2})(?:[:h]|時)(?P<mi>\d{2})(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d/])",
                    re.I)
+# a time with a dot, only beside the word that marks it as one ("kl. 07.30", "klo 7.30", "7.30 Uhr"): a bare
+# "7.30" is as often a price or a score
+_TIME_DOT = re.compile(r"(?:(?<!\w)(?:kl|klo|kello)\.?\s*(?P<h>\d{1,2})\.(?P<mi>\d{2})(?!\d)"
+                       r"|(?<![\d.])(?P<h2>\d{1,2})\.(?P<mi2>\d{2})\s*(?:uhr|u\.|h)(?!\w))", re.I)
 # "By Ana Lind", "Von: Ana Lind"; a field label only with a colon after it: "Author: Ana Lind"
 _BYLINE_PREFIX = re.compile(
     r"^\s*(?:(?:" + "|".join(map(re.escape, sorted(_BW["prefix"], key=len, reverse=True)))
@@ -206,10 +210,11 @@ def parse_datetime(s: str) -> str | None:
     if date is None:
         return None
     rest = s[: span[0]] + " " + s[span[1] :]
-    t = _TIME.search(rest)
+    t = _TIME.search(rest) or _TIME_DOT.search(rest)
     if t:
-        h, mi = int(t["h"]), int(t["mi"])
-        if t["ap"]:
+        gt = t.groupdict()
+        h, mi = int(gt["h"] or gt["h2"]), int(gt["mi"] or gt["mi2"])
+        if gt.get("ap"):
             h = h % 12 + (12 if t["ap"].lower() == "p" else 0)
         if h < 24 and mi < 60:
             return f"{date}T{h:02d}:{mi:02d}"

@@ -184,6 +184,9 @@ def test_parse_helpers():
     ("Issued: May 2, 2024", [], "2024-05-02"),  # a label, not a one-word author
     ("5:45 AM PST 11/19/2019 by Ana Lind", ["Ana Lind"], "2019-11-19T05:45"),  # a time zone before "by"
     ("March 3, 2024 10:00 CDT By Ana Lind", ["Ana Lind"], "2024-03-03T10:00"),
+    ("Av Ana Lind, 14.03.2024 kl. 07.30", ["Ana Lind"], "2024-03-14T07:30"),  # a time with a dot after "kl."
+    ("14. März 2024, 7.30 Uhr", [], "2024-03-14T07:30"),
+    ("14.03.2024 Preis 7.30 EUR", [], "2024-03-14"),  # a bare "7.30" is no time
 ])
 def test_bylines_in_many_languages(byline, authors, published):
     assert parse_authors(byline) == authors and parse_datetime(byline) == published
