@@ -259,6 +259,15 @@ def parse_authors(s: str) -> list[str]:
 
 _NOT_NAME = frozenset(_BW["not_name"])
 _COLLECTIVE = frozenset(_BW["collective"])
+_CREDENTIALS = frozenset(_BW["credential"])
+
+
+def not_a_person(segment: str) -> bool:
+    """A job title, an outlet or a credential where a byline's second author would stand: "Staff Writer",
+    "The Associated Press", "Lake Gazette", "RDN" (for a segment after a comma or a second author value)."""
+    toks = [t.strip(".,;:()").lower() for t in segment.split()]
+    return bool(toks) and (toks[0] == "the" or any(t in _NOT_NAME for t in toks) or toks[-1] in _COLLECTIVE
+                           or (len(toks) == 1 and toks[0].replace(".", "") in _CREDENTIALS))
 
 
 def _collective(name: str) -> bool:
@@ -271,15 +280,14 @@ def person_names(names: list[str], byline: str) -> list[str]:
     """The names of people among a byline's name segments: "By Ana Lind, Lake Gazette" and "By Ana
     Lind, Staff Writer" split into two capitalised segments, of which only the first is an author. A
     segment is dropped only after a comma (the place of a job title or outlet), never the first, and
-    only when it holds a `not_name` word or starts with "The"; names joined by "and" are co-authors
-    ("By Ana Lind and Eyal Press")."""
+    only when `not_a_person` says so; names joined by "and" are co-authors ("By Ana Lind and Eyal
+    Press"), unless the second names a newsroom ("and Metro Desk")."""
     out = names[:1]  # a byline naming only its newsroom ("By Gazette Staff") keeps it as the credit
     for a in names[1:]:
         if _collective(a):  # "By Ana Lind and Metro Desk": the person only
             continue
-        toks = [t.strip(".,;:()").lower() for t in a.split()]
         after_comma = re.search(r"[,،、]\s*" + re.escape(a), byline) is not None
-        if not (after_comma and toks and (toks[0] == "the" or any(t in _NOT_NAME for t in toks))):
+        if not (after_comma and not_a_person(a)):
             out.append(a)
     return out
 

@@ -74,7 +74,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
-from .boilerplate import _STRONG_PROMO
+from .boilerplate import _STRONG_PROMO, not_a_person
 from .config import HtmlConfig
 from .features import RELATED_HEADERS, _norm_text
 from .records import Block, Decision, Metadata, TooComplex, TooLarge
@@ -874,6 +874,11 @@ def _metadata(tree, blocks: list[tuple], extract_date) -> Metadata:
         c = _clean_author(a)
         if c and c not in clean:
             clean.append(c)
+    # a second value that is a job title, an outlet, a credential ("TOM KRISHER, AP Auto Writer", "Ana Lind,
+    # MS, RDN", split at their commas) or the site itself names no second author; a first one stays (a
+    # page credited only to its newsroom)
+    site_name = (meta.get("og:site_name") or "").casefold()
+    clean = clean[:1] + [a for a in clean[1:] if not not_a_person(a) and a.casefold() != site_name]
 
     published = None
     for k in _DATE_KEYS:

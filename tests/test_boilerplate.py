@@ -199,6 +199,7 @@ def test_bylines_in_many_languages(byline, authors, published):
     ("By Ana Lind & Gazette Staff", ["Ana Lind"]),
     ("By Ana Lind, Staff Writer", ["Ana Lind"]),
     ("By Ana West", ["Ana West"]),  # a surname that is also a compass point stays
+    ("By Ana Lind, MS, RDN", ["Ana Lind"]),  # credentials
 ])
 def test_newsroom_segments_beside_a_person_are_dropped(byline, people):
     assert person_names(parse_authors(byline), byline) == people

@@ -469,6 +469,20 @@ def test_code_keeps_its_lines_and_indentation_and_headings_lose_their_permalink_
     assert all(d.keep for d in decisions)
 
 
+@pytest.mark.parametrize("author,site,authors", [
+    ("Ana Lind, Staff Writer", "", ["Ana Lind"]),  # a job title after the comma
+    ("ANA LIND, BO KIM, Harbour Press", "", ["ANA LIND", "BO KIM"]),  # an outlet
+    ("Ana Lind, MS, RDN", "", ["Ana Lind"]),  # credentials
+    ("Ana Lind, Lakeview Daily", "Lakeview Daily", ["Ana Lind"]),  # the site itself
+    ("Ana Lind, Bo Kim", "", ["Ana Lind", "Bo Kim"]),
+    ("Gazette Staff", "", ["Gazette Staff"]),  # a page credited only to its newsroom keeps it
+])
+def test_a_meta_author_list_keeps_the_people(author, site, authors):
+    head = f'<meta name="author" content="{author}">' + (f'<meta property="og:site_name" content="{site}">' if site else "")
+    page = f"<html><head>{head}</head><body><p>{PARAS[0]}</p></body></html>"
+    assert html_blocks(page)[2].authors == authors
+
+
 def test_title_from_the_title_element_drops_only_the_site_part():
     def title(t: str) -> str | None:
         return html_blocks(f"<html><head><title>{t}</title></head><body><p>{PARAS[0]}</p></body></html>")[2].title
