@@ -143,6 +143,7 @@ _BYLINE_PREFIX = re.compile(
 _AUTHOR_SPLIT = re.compile(
     r"\s*(?:[,،、&|/·•—–]|-(?=\s)|\s(?:" + "|".join(map(re.escape, _BW["join"])) + r")\s|(?<=\w)(?:和|与|與|と)(?=\w))\s*")
 _PARTICLES = frozenset(_BW["particle"])
+_GLUED_TITLE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # the first lower-upper seam: "LindStaff"
 _PIPE_SEG = re.compile(r"\s+[|｜]\s+")
 _UNCASED_NAME = re.compile(r"^[\u3400-\u9fff]{2,4}$|^[\u0600-\u06ff]+(?: [\u0600-\u06ff]+){1,3}$")  # Han; Arabic
 
@@ -245,13 +246,18 @@ def parse_authors(s: str) -> list[str]:
             p, k = _BYLINE_PREFIX.subn("", p)
             n_prefix += k
         toks = p.split()
-        if _is_name(toks):
+        if len(toks) >= 2 and (g := _GLUED_TITLE.search(p)) is not None and not_a_person(p[g.start():]) \
+                and _is_name(p[:g.start()].split()):
+            # a name glued to its job title where the page set them in two elements ("By Meg LindStaff Writer")
+            out.append(p[:g.start()])
+        elif _is_name(toks):
             out.append(p)
         elif n_prefix and toks and _UNCASED_NAME.match(p if len(toks) > 1 and not _UNCASED_NAME.match(toks[0])
                                                        else toks[0]):
             # a Chinese or Arabic name after "记者", "بقلم", ... (a Chinese one is the first word)
             out.append(p if len(toks) > 1 and not _UNCASED_NAME.match(toks[0]) else toks[0])
         elif len(toks) == 1 and out == [] and len(parts) == 1 and len(p) > 2 and _name_token(p) \
+                and p.lower() not in _MON \
                 and not re.search(r"(?<!\w)" + re.escape(p) + r"\s*[:：]", s):  # a label ("Issued: May 2, 2024")
             out.append(p)
     return out
@@ -1004,7 +1010,9 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
                 and lab[j - 1] in (0, _L["title"]) and words[j - 1] > max(words[j], 3) and not endp[j - 1]):
             t = " ".join(texts[j].split())
             segs = [x for x in _AUTHOR_SPLIT.split(t) if x]
-            if segs and not _BYLINE_PREFIX.match(t) and all(_is_name(x.split()) for x in segs):
+            # (a separator at an end is a breadcrumb's: "NATIONAL /", "› Local")
+            if segs and not _BYLINE_PREFIX.match(t) and t[0] not in "/|>»›" and t[-1] not in "/|>»›" \
+                    and all(_is_name(x.split()) for x in segs):
                 lab[j] = _L["byline"]
                 det[j] = "rule:author_line"
                 meta.authors = segs

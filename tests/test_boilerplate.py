@@ -200,6 +200,10 @@ def test_bylines_in_many_languages(byline, authors, published):
     ("By Ana Lind, Staff Writer", ["Ana Lind"]),
     ("By Ana West", ["Ana West"]),  # a surname that is also a compass point stays
     ("By Ana Lind, MS, RDN", ["Ana Lind"]),  # credentials
+    ("By Ana Lind, Harbour Business", ["Ana Lind"]),  # an outlet
+    ("By Ana LindStaff Writer", ["Ana Lind"]),  # a name glued to its job title
+    ("By Ana McCoy", ["Ana McCoy"]),  # a name's own inner capital is no seam
+    ("Mar.March 3, 2020 10:15 AM", []),  # a month abbreviation is no one-word author
 ])
 def test_newsroom_segments_beside_a_person_are_dropped(byline, people):
     assert person_names(parse_authors(byline), byline) == people
@@ -692,6 +696,12 @@ def test_a_job_title_or_outlet_after_the_name_is_not_a_second_author(byline, aut
     page = ["Home", HEADLINE, byline, P1, P2, P3]
     by, meta, _ = _run("\n".join(page))
     assert by[byline].label == "byline" and meta.authors == authors and meta.published == "2020-03-03"
+
+
+def test_a_breadcrumb_above_the_dateline_is_no_bare_author_name():
+    page = ["Home", HEADLINE, "CITY NEWS /", "March 3, 2020", "By Ana Lind", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert meta.authors == ["Ana Lind"] and meta.published == "2020-03-03"
 
 
 def test_a_short_run_of_dropped_lines_between_kept_body_lines_is_body():
