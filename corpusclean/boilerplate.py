@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gc
 import re
-from datetime import date as _date
 import unicodedata
 from functools import lru_cache
 from itertools import chain
@@ -33,7 +32,7 @@ from .features import (B_ATTRIB, B_CREDIT, FEATURE_NAMES, FULL_NAMES, RELATED_HE
                        BatchFeatures, DocFeatures, _KMIX, _first_per_doc, _gram_keys, _hash_lines, _in_sorted,
                        _last_per_doc, _load_vocab, _sorted_unique, batch_features, batch_features_flat, doc_features,
                        load_keyed_words, phrase_alternation, phrase_hits)
-from .dates import solar_hijri_to_iso
+from .dates import SOLAR_HIJRI_YEARS, gregorian_iso, solar_hijri_to_iso
 from .records import Block, Decision, Metadata
 from .treemodel import TreeEnsemble
 
@@ -120,14 +119,6 @@ _SOLAR_MON = {v: int(k.rsplit("_", 1)[1]) for k, ws in _BW.items() if k.startswi
 _SOLAR_DATE = re.compile(r"(?<!\d)(?P<d>\d{1,2})\s+(?P<smon>" + "|".join(map(re.escape, sorted(_SOLAR_MON, key=len, reverse=True)))
                          + r")(?!\w)\s*[,،]?\s*(?P<y>\d{4})(?!\d)")
 _DATE_PATTERNS.append(_SOLAR_DATE)
-# A year of the Hijri calendars is no Gregorian year of a web page. Iran and Afghanistan date pages in
-# the Solar Hijri calendar (1375-1405 for 1996-2026); the lunar Hijri years of the same pages are
-# 1416-1448. A year in 1300-1429 is read as Solar Hijri and converted; a later one is lunar Hijri, which
-# is not converted (its months follow the moon sighting: Umm al-Qura or local), so it gives no date.
-_SOLAR_YEARS = range(1300, 1430)
-_HIJRI_YEARS = range(1300, 1500)
-# The Buddhist Era of Thai dates is the Gregorian year + 543 (2566 is 2023): no web page is dated 2400-2699
-_BUDDHIST_YEARS = range(2400, 2700)
 _TIME = re.compile(r"(?<![\d/.-])(?P<h>\d{1,2})(?:[:h]|時)(?P<mi>\d{2})(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d/])",
                    re.I)
 # a time with a dot, only beside the word that marks it as one ("kl. 07.30", "klo 7.30", "7.30 Uhr"): a bare
@@ -177,22 +168,14 @@ def _match_date(gd: dict) -> str | None:
     """ISO date of one date pattern's match, Gregorian; None when it is no valid date of a web page
     (a lunar Hijri year: a dateline printing both calendars gives its Gregorian date next)."""
     y, d = int(gd["y"]), int(gd["d"])
-    if gd.get("smon"):
-        mon = _SOLAR_MON[gd["smon"]]
-        return solar_hijri_to_iso(y, mon, d) if y in _SOLAR_YEARS else None
+    if gd.get("smon"):  # a Solar Hijri month name: its year must be one
+        return solar_hijri_to_iso(y, _SOLAR_MON[gd["smon"]], d) if y in SOLAR_HIJRI_YEARS else None
     mon = int(gd["m"]) if gd.get("m") else _MON.get(gd["mon"].lower().rstrip("."), 0)
     if gd.get("dmy") is not None and mon > 12 and 1 <= d <= 12:  # "11/15/2023": month first (US), unambiguous
         mon, d = d, mon
     if not (1 <= mon <= 12 and 1 <= d <= 31):
         return None
-    if y in _HIJRI_YEARS:  # "۱۴۰۲/۰۸/۲۴", "1402-08-24": Solar Hijri; "1445/05/10": lunar Hijri
-        return solar_hijri_to_iso(y, mon, d) if y in _SOLAR_YEARS else None
-    if y in _BUDDHIST_YEARS:  # Thai pages: "15 พฤศจิกายน 2566", "15/11/2566" (same months and days)
-        y -= 543
-    try:
-        return _date(y, mon, d).isoformat()
-    except ValueError:  # "31/04/2024"
-        return None
+    return gregorian_iso(y, mon, d)  # "۱۴۰۲/۰۸/۲۴" Solar Hijri, "15 พฤศจิกายน 2566" Thai, "1445/05/10" None
 
 
 def parse_datetime(s: str) -> str | None:
@@ -268,18 +251,18 @@ _COLLECTIVE = frozenset(_BW["collective"])
 _CREDENTIALS = frozenset(_BW["credential"])
 
 
-def not_a_person(segment: str) -> bool:
-    """A job title, an outlet or a credential where a byline's second author would stand: "Staff Writer",
-    "The Associated Press", "Lake Gazette", "RDN" (for a segment after a comma or a second author value)."""
-    toks = [t.strip(".,;:()").lower() for t in segment.split()]
-    return bool(toks) and (toks[0] == "the" or any(t in _NOT_NAME for t in toks) or toks[-1] in _COLLECTIVE
-                           or (len(toks) == 1 and toks[0].replace(".", "") in _CREDENTIALS))
-
-
 def _collective(name: str) -> bool:
     """"Gazette Staff", "Metro Desk": a newsroom, not a person (its last word says so)."""
     toks = name.split()
     return len(toks) > 0 and toks[-1].strip(".,;:()").lower() in _COLLECTIVE
+
+
+def not_a_person(segment: str) -> bool:
+    """A job title, an outlet, a newsroom or a credential where a byline's second author would stand: "Staff
+    Writer", "The Associated Press", "Lake Gazette", "RDN" (for a segment after a comma or a second author value)."""
+    toks = [t.strip(".,;:()").lower() for t in segment.split()]
+    return bool(toks) and (toks[0] == "the" or any(t in _NOT_NAME for t in toks) or _collective(segment)
+                           or (len(toks) == 1 and toks[0].replace(".", "") in _CREDENTIALS))
 
 
 def person_names(names: list[str], byline: str) -> list[str]:

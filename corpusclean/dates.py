@@ -92,6 +92,16 @@ def is_date(text: str) -> bool:
     return bool(_FULL_RE.fullmatch(text.strip(" .,;()"))) if len(text) < 45 else False
 
 
+# Years of other calendars that web pages print, and no web page's Gregorian year. Iran and Afghanistan
+# date pages in the Solar Hijri calendar (1375-1405 for 1996-2026), Arabic pages sometimes in the lunar
+# Hijri one (1416-1448 for the same years): a year of 1300-1429 is read as Solar Hijri and converted, a
+# later one is lunar Hijri, which is not converted (its months follow the moon sighting: Umm al-Qura or
+# local), so it gives no date. Thai pages print the Buddhist Era year, the Gregorian one + 543.
+SOLAR_HIJRI_YEARS = range(1300, 1430)
+HIJRI_YEARS = range(1300, 1500)
+BUDDHIST_ERA_YEARS = range(2400, 2700)
+
+
 def solar_hijri_to_iso(y: int, m: int, d: int) -> str | None:
     """The Gregorian ISO date of a Solar Hijri (Iranian, Afghan) date; None if there is no such day
     ("31 Mehr": months 7-12 have 30 days at most). jdatetime does the calendar arithmetic."""
@@ -99,5 +109,19 @@ def solar_hijri_to_iso(y: int, m: int, d: int) -> str | None:
 
     try:
         return jdatetime.date(y, m, d).togregorian().isoformat()
+    except ValueError:
+        return None
+
+
+def gregorian_iso(y: int, m: int, d: int) -> str | None:
+    """The Gregorian ISO date of a printed year-month-day whose year may be of another calendar (see
+    above: "1402/08/24" is 2023-11-15, "15/11/2566" 2023-11-15, "1445/05/10" None); None for a day that
+    does not exist ("31/04/2024")."""
+    if y in HIJRI_YEARS:
+        return solar_hijri_to_iso(y, m, d) if y in SOLAR_HIJRI_YEARS else None
+    if y in BUDDHIST_ERA_YEARS:
+        y -= 543
+    try:
+        return _dt.date(y, m, d).isoformat()
     except ValueError:
         return None

@@ -76,6 +76,7 @@ from lxml import etree
 
 from .boilerplate import _STRONG_PROMO, not_a_person
 from .config import HtmlConfig
+from .dates import gregorian_iso
 from .features import RELATED_HEADERS, _norm_text
 from .records import Block, Decision, Metadata, TooComplex, TooLarge
 
@@ -659,15 +660,11 @@ def _iso(value: str | None) -> str | None:
     if not m:
         return None
     y, mo, d, hh, mm, ss, tz = m.groups()
-    if 1300 <= int(y) < 1430:  # a Solar Hijri date (Iranian sites put them in <meta> too): its Gregorian date
-        from .dates import solar_hijri_to_iso
-
-        g = solar_hijri_to_iso(int(y), int(mo), int(d)) if 1 <= int(mo) <= 12 else None
+    if not (1990 <= int(y) <= 2100):  # a year of another calendar (Iranian and Thai sites put theirs in <meta>)
+        g = gregorian_iso(int(y), int(mo), int(d)) if 1 <= int(mo) <= 12 and 1 <= int(d) <= 31 else None
         if g is None:
             return None
         y, mo, d = g.split("-")
-    elif 2400 <= int(y) < 2700:  # a Thai Buddhist Era year (Gregorian + 543)
-        y = str(int(y) - 543)
     if not (1990 <= int(y) <= 2100 and 1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
         return None
     if hh is None:
