@@ -199,7 +199,6 @@ def test_bylines_in_many_languages(byline, authors, published):
     ("By Ana Lind & Gazette Staff", ["Ana Lind"]),
     ("By Ana Lind, Staff Writer", ["Ana Lind"]),
     ("By Ana West", ["Ana West"]),  # a surname that is also a compass point stays
-    ("By Ana Lind, MS, RDN", ["Ana Lind"]),  # credentials
     ("By Ana Lind, Harbour Business", ["Ana Lind"]),  # an outlet
     ("By Ana LindStaff Writer", ["Ana Lind"]),  # a name glued to its job title
     ("By Ana McCoy", ["Ana McCoy"]),  # a name's own inner capital is no seam
