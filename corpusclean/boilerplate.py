@@ -33,6 +33,7 @@ from .features import (B_ATTRIB, B_CREDIT, FEATURE_NAMES, FULL_NAMES, RELATED_HE
                        _last_per_doc, _load_vocab, _sorted_unique, batch_features, batch_features_flat, doc_features,
                        load_keyed_words, phrase_alternation, phrase_hits)
 from .dates import SOLAR_HIJRI_YEARS, gregorian_iso, solar_hijri_to_iso
+from .normalize import UNSPACED_CHAR
 from .records import Block, Decision, Metadata
 from .treemodel import TreeEnsemble
 
@@ -367,14 +368,28 @@ _MENU_GAP = re.compile(r"\s{2,}|\t")
 _SENTENCE_END = re.compile(r"[.!?。！？]")
 
 
-def _menu_line(text: str) -> bool:
-    items = _MENU_GAP.split(text.strip())
-    if len(items) < 4 or _SENTENCE_END.search(text):
+def _menu_line(text: str, unspaced: bool = False) -> bool:
+    """`unspaced`: the line is written in a script without spaces between words (Chinese, Japanese,
+    Thai), where one space already separates items ("首页 新闻 体育 娱乐 财经"), as two do in other
+    scripts; then at least 5 items of up to 8 characters (a headline in those scripts may have a few
+    short space-separated phrases)."""
+    items = text.split() if unspaced else _MENU_GAP.split(text.strip())
+    if len(items) < (5 if unspaced else 4) or _SENTENCE_END.search(text):
+        return False
+    if unspaced and any(_visible_len(it) > 8 for it in items):
         return False
     # short items: up to 3 words, and up to 12 characters (a CJK menu item is 2-4 characters) not
     # counting combining marks (Devanagari vowel signs: "गोपनीयता नीति" is 13 code points), each with
     # letters (a row of a plain-text table has numbers: "2019   1204   355")
     return all(len(it.split()) <= 3 and _visible_len(it) <= 12 and any(c.isalpha() for c in it) for it in items)
+
+
+def _mostly_unspaced(text: str) -> bool:
+    """At least half of the line's non-space characters are of a script written without spaces
+    (normalize's list: Hangul, which has spaces, is not one)."""
+    if text.isascii():
+        return False
+    return 2 * len(UNSPACED_CHAR.findall(text)) >= len(text) - text.count(" ")
 
 
 def _visible_len(s: str) -> int:
@@ -830,7 +845,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     edge = (idx - ds < 3) | (de - idx <= 5)
     for i in np.flatnonzero((lab == 0) & ~endp & (lens <= 160.5) & edge).tolist():  # the model misses CJK menus
         t = texts[i]
-        if ("  " in t or "\t" in t) and _menu_line(t):
+        if (("  " in t or "\t" in t) and _menu_line(t)) or (_mostly_unspaced(t) and _menu_line(t, True)):
             lab[i] = _L["nav"]
             det[i] = "rule:menu"
 

@@ -38,6 +38,8 @@ from itertools import chain, repeat
 
 import numpy as np
 
+from .normalize import UNSPACED_CHAR
+
 # ----------------------------------------------------------------------------------------------
 # vocabularies
 
@@ -177,8 +179,10 @@ def _char_lut() -> np.ndarray:
     lut |= np.fromiter(map(str.isdigit, s), dtype=bool, count=0x10000) * np.uint8(C_DIGIT)
     lut |= np.fromiter(map(str.isalpha, s), dtype=bool, count=0x10000) * np.uint8(C_ALPHA)
     lut |= np.fromiter(map(str.isspace, s), dtype=bool, count=0x10000) * np.uint8(C_SPACE)
-    cjk = ((cps >= 0x3040) & (cps <= 0x30FF)) | ((cps >= 0x3400) & (cps <= 0x4DBF)) | \
-          ((cps >= 0x4E00) & (cps <= 0x9FFF)) | ((cps >= 0xAC00) & (cps <= 0xD7AF))
+    # "CJK" here: the scripts written without spaces (normalize.UNSPACED_CHAR: Han, Kana, Thai, Lao,
+    # Khmer, Myanmar; a Thai paragraph of 200 letters is no 5-word heading), and Hangul syllables
+    cjk = np.fromiter((UNSPACED_CHAR.match(c) is not None for c in s), dtype=bool, count=0x10000) | \
+        ((cps >= 0xAC00) & (cps <= 0xD7AF))
     lut |= cjk.astype(np.uint8) * np.uint8(C_CJK)
     for c in _CLOSERS:
         lut[ord(c)] |= C_CLOSE

@@ -39,14 +39,14 @@ _UNSPACED = (
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs (+ extension A, compatibility)
     "\U00020000-\U0003134f"  # CJK extensions B-G
 )
-_UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
+UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
 
 
 def words(normalized: str) -> str:
     """`normalized` with one space between words, every character of an unspaced script a word."""
-    if normalized.isascii() or not _UNSPACED_CHAR.search(normalized):
+    if normalized.isascii() or not UNSPACED_CHAR.search(normalized):
         return normalized
-    return " ".join(_UNSPACED_CHAR.sub(r" \g<0> ", normalized).split())
+    return " ".join(UNSPACED_CHAR.sub(r" \g<0> ", normalized).split())
 
 
 def to_signed64(u: int) -> int:

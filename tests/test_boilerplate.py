@@ -251,15 +251,53 @@ def test_a_persian_page_reads_its_solar_hijri_dateline():
     assert all(by[x].keep for x in FA)
 
 
+TH = ["หน้าแรก ข่าว กีฬา บันเทิง เศรษฐกิจ",  # menu: Home News Sports Entertainment Economy
+      "สภาเมืองอนุมัติแผนขยายทางเดินริมแม่น้ำอีกสองกิโลเมตร", "15 พฤศจิกายน 2566 10:30 น.",
+      "สภาเมืองลงมติเมื่อวันอังคารให้ขยายทางเดินริมแม่น้ำออกไปอีกสองกิโลเมตร "
+      "โดยการก่อสร้างจะเริ่มในฤดูใบไม้ผลิปีหน้าและใช้เวลาประมาณหนึ่งปีครึ่ง",
+      "เจ้าหน้าที่เทศบาลกล่าวว่าค่าใช้จ่ายของโครงการจะมาจากงบประมาณของเมืองและค่าธรรมเนียมจากอาคารใหม่ที่อยู่ใกล้เส้นทาง",
+      "ผู้อยู่อาศัยในย่านนี้เรียกร้องเส้นทางนี้มาหลายปี เพราะการเดินริมถนนใหญ่เป็นอันตรายต่อเด็กและผู้สูงอายุ",
+      "นายกเทศมนตรีกล่าวหลังการประชุมว่าโครงการนี้จะช่วยให้ผู้คนเดินทางไปทำงานได้อย่างปลอดภัยมากขึ้น",
+      "ข่าวที่เกี่ยวข้อง",  # "Related news"
+      "ตลาดนัดริมน้ำเปิดใหม่สุดสัปดาห์นี้", "โรงเรียนประถมได้รับรางวัลด้านสิ่งแวดล้อม",
+      "แชร์ Facebook Twitter LINE", "© 2566 สงวนลิขสิทธิ์"]
+
+
 def test_a_thai_page_reads_its_buddhist_era_dateline():
-    page = ["สภาเมืองอนุมัติแผนขยายทางเดินริมแม่น้ำอีกสองกิโลเมตร", "15 พฤศจิกายน 2566 10:30 น.",
-            "สภาเมืองลงมติเมื่อวันอังคารให้ขยายทางเดินริมแม่น้ำออกไปอีกสองกิโลเมตร "
-            "โดยการก่อสร้างจะเริ่มในฤดูใบไม้ผลิปีหน้าและใช้เวลาประมาณหนึ่งปีครึ่ง",
-            "เจ้าหน้าที่เทศบาลกล่าวว่าค่าใช้จ่ายของโครงการจะมาจากงบประมาณของเมืองและค่าธรรมเนียมจากอาคารใหม่ที่อยู่ใกล้เส้นทาง",
-            "ผู้อยู่อาศัยในย่านนี้เรียกร้องเส้นทางนี้มาหลายปี เพราะการเดินริมถนนใหญ่เป็นอันตรายต่อเด็กและผู้สูงอายุ"]
-    by, meta, _ = _run("\n".join(page))
-    assert by[page[1]].detail == "rule:dateline" and meta.published == "2023-11-15T10:30"
-    assert all(by[x].keep for x in page[2:])
+    by, meta, _ = _run("\n".join(TH))
+    assert by[TH[2]].detail == "rule:dateline" and meta.published == "2023-11-15T10:30"
+
+
+def test_a_thai_page_keeps_paragraphs_as_paragraphs_and_drops_its_chrome():
+    """Thai has no spaces between words: its letters count as words (as in Chinese), so a paragraph
+    is no short heading and the headline is the title; a menu has one space between items."""
+    by, meta, _ = _run("\n".join(TH))
+    assert meta.title == TH[1] and by[TH[1]].label == "title"
+    assert [by[x].label for x in TH[3:7]] == ["paragraph"] * 4
+    assert (by[TH[0]].label, by[TH[0]].detail) == ("nav", "rule:menu")
+    assert [by[x].label for x in TH[7:10]] == ["related"] * 3
+    assert by[TH[10]].detail == "rule:share_words"
+
+
+def test_one_space_between_menu_items_only_in_scripts_written_without_spaces():
+    """"首页 新闻 体育 娱乐 财经" is a menu (one space separates its items); Korean is written with
+    spaces and a Japanese headline may hold a few spaced phrases: neither is one."""
+    for menu in ("首页 新闻 体育 娱乐 财经 科技", "ホーム ニュース スポーツ エンタメ 経済"):
+        by, _, _ = _run("\n".join([menu, P1, P2, P3]))
+        assert (by[menu].label, by[menu].detail) == ("nav", "rule:menu")
+    for line in ("서울시 의회 강변 산책로 연장 계획 승인", "大阪市 遊歩道を延長 来年春に完成へ", "Home News Sport Business Culture"):
+        by, _, _ = _run("\n".join([line, P1, P2, P3]))
+        assert by[line].detail != "rule:menu"
+
+
+@pytest.mark.parametrize("line", ["Share this article", "Deel dit artikel", "Artikel teilen", "Partager cet article",
+                                  "Compartir esta noticia", "Udostępnij artykuł"])
+def test_a_share_buttons_label_in_many_languages_is_promo(line):
+    by, _, _ = _run("\n".join([HEADLINE, P1, P2, line, P3]))
+    assert (by[line].label, by[line].detail) == ("promo", "rule:promo_vocab")
+    text = "She did not want to share this story with her family at first, she said."
+    by, _, _ = _run("\n".join([HEADLINE, P1, P2, text, P3]))
+    assert by[text].label == "paragraph"
 
 
 def test_a_japanese_dateline_is_the_byline_and_the_headline_the_title():
