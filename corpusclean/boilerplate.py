@@ -313,6 +313,15 @@ _INLINE_RELATED = re.compile(r"^\W*" + phrase_alternation(RELATED_HEADERS) + r"\
 _LABEL_SEP = re.compile(r"[:：|»›>]")
 _LABEL_REACH = max(max(map(len, RELATED_HEADERS)), max(map(len, _load_vocab("boilerplate_tag_labels.txt")))) + 12
 _PHOTO_BY = re.compile(r"^\W*(?:photo(?:graph)?|image|picture)s?\s+(?:by|courtesy)\b", re.I)
+# an agency credit with no "Photo:" label: photographer and agencies set apart by '/' or "via", ending in
+# the agency's "Images" / "Photo(s)" / "Pictures" ("Ana Lind/Harbour Times/Stock Images", "ANA LIND/AFP
+# via Stock Images", "Harbour Photo/Ana Lind" has the word first), or a two-word "<Agency> Images" line
+_W = r"[\w.'’&-]+"
+_CW = r"[A-Z][\w.'’&-]*"  # the photographer's name is capitalised
+_AGENCY_CREDIT = re.compile(
+    rf"^\(?(?:{_CW} ){{0,3}}{_CW}(?: ?/ ?(?:{_W} ){{0,3}}{_W}){{0,2}}(?: ?/ ?| via )(?:{_W} ){{0,3}}(?:Images|Photos?|Pictures)\)?$"
+    rf"|^\(?(?:{_CW} ){{0,2}}Photo ?/ ?(?:{_W} ){{0,3}}{_W}\)?$"
+    r"|^[A-Z][\w&-]+ Images$")
 _HEAD_START = re.compile(r"^\s*[\w\"'‘“«„¿¡(]")  # a headline starts with a word or a quote, not "// ..."
 _WORD2 = re.compile(r"[^\W\d_]{2,}")
 
@@ -764,6 +773,10 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     pc = np.flatnonzero((((f.first_tok_bits >> B_CREDIT) & 1) > 0) & ~credit & (words <= 12))
     if pc.size:
         credit[pc] = [_PHOTO_BY.match(texts[i]) is not None for i in pc.tolist()]
+    ac = np.flatnonzero(~credit & (lab == 0) & (words <= 10) & ~endp)
+    if ac.size:
+        credit[ac] = [("/" in texts[i] or " via " in texts[i] or texts[i].endswith(" Images"))
+                      and _AGENCY_CREDIT.match(texts[i].strip()) is not None for i in ac.tolist()]
     cap = setm(credit & (words <= 60), "caption", "rule:photo_credit")
     cap_idx = np.flatnonzero(cap).tolist()
     if cap_idx:

@@ -692,6 +692,19 @@ def test_a_share_button_naming_its_target_is_chrome(line):
         assert by[text].detail != "rule:share_words"
 
 
+@pytest.mark.parametrize("line", ["ANA LIND/AFP via Stock Images", "Ana Lind/Harbour Times/Stock Images",
+                                  "Harbour Photo/Ana Lind", "Lakeview Images"])
+def test_an_agency_credit_without_a_photo_label_is_a_caption(line):
+    by, _, _ = _run("\n".join([HEADLINE, P1, P2, line, P3]))
+    assert (by[line].label, by[line].detail) == ("caption", "rule:photo_credit")
+
+
+@pytest.mark.parametrize("line", ["Our best/worst Photos", "We sent them via Stock Images", "Before and after photos"])
+def test_a_line_that_only_ends_in_a_credit_word_is_no_credit(line):
+    by, _, _ = _run("\n".join([HEADLINE, P1, P2, line, P3]))
+    assert by[line].detail != "rule:photo_credit"
+
+
 def test_a_photographer_credit_between_the_author_line_and_the_dateline():
     page = ["Home", HEADLINE, "By Ana Lind", "Photographs by Bo Kim", "March 3, 2020", P1, P2, P3]
     by, meta, _ = _run("\n".join(page))
