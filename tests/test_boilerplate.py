@@ -1085,6 +1085,14 @@ def test_teaser_cards_glued_to_their_summaries_are_related():
     assert by[body].detail != "rule:glued_teaser" and by[cards[0]].detail != "rule:glued_teaser"
 
 
+@pytest.mark.parametrize("header", ["Meer over dit onderwerp", "Baca juga", "Tin liên quan", "Διαβάστε επίσης",
+                                    "Lue myös", "관련기사"])
+def test_related_headers_of_more_languages_head_a_block(header):
+    teasers = ["Harbour ferry timetable changes next month", "New bakery opens on the market square"]
+    by, _, _ = _run("\n".join([HEADLINE, P1, P2, header] + teasers + [P3, P1 + " Again."]))
+    assert by[header].detail == "rule:related_header" and not any(by[t].keep for t in teasers)
+
+
 def test_a_related_header_in_cjk_brackets_is_the_header():
     page = [HEADLINE, P1, P2, "【関連記事】", "駅前の図書館が週末の開館時間を延長", P3, P4]
     by, _, _ = _run("\n".join(page))
