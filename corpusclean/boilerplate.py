@@ -165,14 +165,20 @@ _D4 = re.compile(r"\d{4}")
 _D1 = re.compile(r"\d")
 
 
-def _match_date(gd: dict) -> str | None:
+# North American time zones, upper-case as printed ("10:30 AM EDT"): a numeric date beside one is month first
+_US_ZONE = re.compile(r"\b(?:[ECMP][SD]T|AK[SD]T|HST|ET|PT)\b")
+
+
+def _match_date(gd: dict, month_first: bool = False) -> str | None:
     """ISO date of one date pattern's match, Gregorian; None when it is no valid date of a web page
-    (a lunar Hijri year: a dateline printing both calendars gives its Gregorian date next)."""
+    (a lunar Hijri year: a dateline printing both calendars gives its Gregorian date next).
+    `month_first`: an all-numeric date that could be either is read month first ("11/05/2023 10:30 AM
+    EDT" is November 5), else day first."""
     y, d = int(gd["y"]), int(gd["d"])
     if gd.get("smon"):  # a Solar Hijri month name: its year must be one
         return solar_hijri_to_iso(y, _SOLAR_MON[gd["smon"]], d) if y in SOLAR_HIJRI_YEARS else None
     mon = int(gd["m"]) if gd.get("m") else _MON.get(gd["mon"].lower().rstrip("."), 0)
-    if gd.get("dmy") is not None and mon > 12 and 1 <= d <= 12:  # "11/15/2023": month first (US), unambiguous
+    if gd.get("dmy") is not None and 1 <= d <= 12 and (mon > 12 or month_first):  # "11/15/2023": month first (US)
         mon, d = d, mon
     if not (1 <= mon <= 12 and 1 <= d <= 31):
         return None
@@ -184,9 +190,13 @@ def parse_datetime(s: str) -> str | None:
     if _D4.search(s) is None:
         return None
     date = None
+    us = None
     for p in _DATE_PATTERNS:
         for m in p.finditer(s):
-            date = _match_date(m.groupdict())
+            gd = m.groupdict()
+            if gd.get("dmy") is not None and us is None:
+                us = _US_ZONE.search(s) is not None
+            date = _match_date(gd, bool(us))
             if date is not None:
                 span = m.span()
                 break

@@ -227,10 +227,15 @@ def test_dates_of_other_calendars(line, published):
     assert parse_datetime(line) == published
 
 
-def test_numeric_dates_are_day_first_unless_the_first_number_cannot_be_a_month():
+def test_numeric_dates_are_day_first_unless_the_first_number_cannot_be_a_month_or_the_zone_is_american():
     assert parse_datetime("15/11/2023") == "2023-11-15" and parse_datetime("05/06/2024") == "2024-06-05"
     assert parse_datetime("11/15/2023 10:30") == "2023-11-15T10:30"  # a US date: month first
     assert parse_datetime("13/13/2024") is None
+    # a North American time zone beside an ambiguous date: month first; a European one changes nothing
+    assert parse_datetime("Updated 05/06/2024 10:30 AM EDT") == "2024-05-06T10:30"
+    assert parse_datetime("05/06/2024 5:45 PM PT") == "2024-05-06T17:45"
+    assert parse_datetime("05/06/2024 10:30 CET") == "2024-06-05T10:30"
+    assert parse_datetime("15/11/2023 10:30 EST") == "2023-11-15T10:30"  # unambiguous: the zone does not matter
 
 
 FA = ["شورای شهر روز سه‌شنبه طرح گسترش مسیر پیاده‌روی کنار رودخانه را به طول دو کیلومتر تصویب کرد و اجرای "
