@@ -137,6 +137,11 @@ _AUTHOR_SPLIT = re.compile(
 _PARTICLES = frozenset(_BW["particle"])
 _GLUED_TITLE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # the first lower-upper seam: "LindStaff"
 _PIPE_SEG = re.compile(r"\s+[|｜]\s+")
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@\w+")  # an e-mail address, a social handle
+# a line opened by a dash attributes a quote: an embedded post's "— Ana Lind (@analind) May 2, 2024", an
+# epigraph's "— Ana Lind, 1923"; its name and date are not the page's
+_QUOTE_ATTRIBUTION = re.compile(r"^\s*[—―–]\s*\S")
+_EMPTY_PARENS = re.compile(r"[(\[]\s*[)\]]")
 _UNCASED_NAME = re.compile(r"^[\u3400-\u9fff]{2,4}$|^[\u0600-\u06ff]+(?: [\u0600-\u06ff]+){1,3}$")  # Han; Arabic
 
 
@@ -231,6 +236,8 @@ def parse_authors(s: str) -> list[str]:
             x = p.sub(" ", x)
     if _D1.search(x) is not None:
         x = _TIME.sub(" ", x)
+    if "@" in x:  # "By Ana Lind ana.lind@example.com", "By Ana Lind @analind": the name without its contacts
+        x = _EMPTY_PARENS.sub(" ", _CONTACT.sub(" ", x))
     x, n_prefix = _BYLINE_PREFIX.subn("", x.strip())
     parts = _AUTHOR_SPLIT.split(x)  # before the date words go: "et" is a time zone and French "and"
     out = []
@@ -991,6 +998,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     if m1.size:  # a line of code with a date, or a date range, is not a dateline, nor a sentence that
         # mentions a date ("The next meeting is planned for 25 April, the mayor said.") without a label
         m1 = m1[[_CODE_LIKE.search(texts[i]) is None and not _date_range(texts[i]) and not _version_heading(texts[i])
+                 and _QUOTE_ATTRIBUTION.match(texts[i]) is None
                  and not (endp[i] and words[i] >= 8 and not byl[i] and not _BYLINE_PREFIX.match(texts[i])
                           and not _datelike(texts[i]))
                  for i in m1.tolist()]]
@@ -1036,7 +1044,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
                     and all(_is_name(x.split()) for x in segs):
                 lab[j] = _L["byline"]
                 det[j] = "rule:author_line"
-                meta.authors = segs
+                meta.authors = person_names(segs, t)  # "Ana Lind, Staff Writer": the person
         if not meta.authors:
             for step in (-1, 1):
                 j = bi + step

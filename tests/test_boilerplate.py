@@ -710,6 +710,25 @@ def test_a_line_that_only_ends_in_a_credit_word_is_no_credit(line):
     assert by[line].detail != "rule:photo_credit"
 
 
+@pytest.mark.parametrize("line,authors", [
+    ("Ana Lind, Staff Writer", ["Ana Lind"]),  # a bare author line: its job title is no second author
+    ("Words by Ana Lind", ["Ana Lind"]),
+    ("By Ana Lind ana.lind@example.com", ["Ana Lind"]),  # contacts beside the name
+    ("By Ana Lind (@analind) and Bo Kim", ["Ana Lind", "Bo Kim"]),
+])
+def test_author_lines_with_job_titles_contacts_and_other_prefixes(line, authors):
+    by, meta, _ = _run("\n".join([HEADLINE, line, "March 3, 2020", P1, P2, P3]))
+    assert meta.authors == authors and by[line].label == "byline"
+
+
+def test_a_quoted_posts_attribution_gives_the_page_neither_author_nor_date():
+    """"— Ana Lind (@analind) May 2, 2024" under an embedded post or an epigraph is not the page's byline."""
+    page = [HEADLINE, P1, "Make a list of everything you need before you go.", "— Ana Lind (@analind) May 2, 2024",
+            P2, P3]
+    _, meta, _ = _run("\n".join(page))
+    assert meta.published is None and meta.authors == []
+
+
 def test_a_photographer_credit_between_the_author_line_and_the_dateline():
     page = ["Home", HEADLINE, "By Ana Lind", "Photographs by Bo Kim", "March 3, 2020", P1, P2, P3]
     by, meta, _ = _run("\n".join(page))
