@@ -137,7 +137,7 @@ _AUTHOR_SPLIT = re.compile(
 _PARTICLES = frozenset(_BW["particle"])
 _GLUED_TITLE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # the first lower-upper seam: "LindStaff"
 _PIPE_SEG = re.compile(r"\s+[|｜]\s+")
-_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@\w+")  # an e-mail address, a social handle
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@\w+(?:\.\w+)*")  # an e-mail address, a social handle
 # a line opened by a dash attributes a quote: an embedded post's "— Ana Lind (@analind) May 2, 2024", an
 # epigraph's "— Ana Lind, 1923"; its name and date are not the page's
 _QUOTE_ATTRIBUTION = re.compile(r"^\s*[—―–]\s*\S")
@@ -221,6 +221,11 @@ def parse_datetime(s: str) -> str | None:
     return date
 
 
+def strip_contacts(s: str) -> str:
+    """"Ana Lind ana.lind@example.com", "Ana Lind (@analind)": the name without its contacts."""
+    return " ".join(_EMPTY_PARENS.sub(" ", _CONTACT.sub(" ", s)).split())
+
+
 def parse_authors(s: str) -> list[str]:
     """Names left in a byline once dates, times and 'By' are removed."""
     x = s
@@ -236,8 +241,8 @@ def parse_authors(s: str) -> list[str]:
             x = p.sub(" ", x)
     if _D1.search(x) is not None:
         x = _TIME.sub(" ", x)
-    if "@" in x:  # "By Ana Lind ana.lind@example.com", "By Ana Lind @analind": the name without its contacts
-        x = _EMPTY_PARENS.sub(" ", _CONTACT.sub(" ", x))
+    if "@" in x:
+        x = strip_contacts(x)
     x, n_prefix = _BYLINE_PREFIX.subn("", x.strip())
     parts = _AUTHOR_SPLIT.split(x)  # before the date words go: "et" is a time zone and French "and"
     out = []

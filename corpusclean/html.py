@@ -74,7 +74,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
-from .boilerplate import _STRONG_PROMO, not_a_person
+from .boilerplate import _STRONG_PROMO, not_a_person, strip_contacts
 from .config import HtmlConfig
 from .dates import gregorian_iso
 from .features import RELATED_HEADERS, _norm_text
@@ -719,9 +719,9 @@ def _names(x) -> list[str]:
 
 
 def _clean_author(a: str) -> str | None:
-    a = " ".join(a.split())
+    a = strip_contacts(a) if "@" in a else " ".join(a.split())
     a = re.sub(r"^(?:by|written by|von|par|por)\s+", "", a, flags=re.I).strip(" ,;|")
-    if not a or len(a) > 80 or "://" in a or a.startswith("@") or "@" in a:
+    if not a or len(a) > 80 or "://" in a or "@" in a:
         return None
     return a
 

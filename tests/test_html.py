@@ -476,6 +476,9 @@ def test_code_keeps_its_lines_and_indentation_and_headings_lose_their_permalink_
     ("Ana Lind, Lakeview Daily", "Lakeview Daily", ["Ana Lind"]),  # the site itself
     ("Ana Lind, Bo Kim", "", ["Ana Lind", "Bo Kim"]),
     ("Gazette Staff", "", ["Gazette Staff"]),  # a page credited only to its newsroom keeps it
+    ("Ana Lind (@analind)", "", ["Ana Lind"]),  # contacts beside the name
+    ("Ana Lind ana.lind@example.com", "", ["Ana Lind"]),
+    ("@Lakeview.org", "", []),  # a handle alone names no one
 ])
 def test_a_meta_author_list_keeps_the_people(author, site, authors):
     head = f'<meta name="author" content="{author}">' + (f'<meta property="og:site_name" content="{site}">' if site else "")
