@@ -516,6 +516,47 @@ _CLICK_SHARE = re.compile(r"^\W*\d*(?:click|tap|press)\s+(?:here\s+)?to\s+(" + "
     sorted(re.escape(w) for w in SHARE_WORDS if w.isalpha() and len(w) > 2)) + r")\b", re.I)
 
 
+_UI_LABELS = {w: reason for reason, ws in load_keyed_words("boilerplate_ui.txt").items() for w in
+              (x.replace("_", " ") for x in ws)}
+_TEASER_WORDS = ("watch", "video", "listen", "podcast", "audio", "gallery")
+
+
+@lru_cache(maxsize=1)
+def _ui_hash_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted line hashes of the widget labels without numbers with each one's label, and the token
+    hashes of the teaser words."""
+    labels = sorted((w, r) for w, r in _UI_LABELS.items() if "#" not in w)
+    h = _hash_lines([w for w, _ in labels])[3]
+    order = np.argsort(h, kind="stable")
+    reasons = np.array([_L[r] for _, r in labels], dtype=np.int8)[order]
+    return h[order], reasons, _hash_lines(list(_TEASER_WORDS))[0]
+
+
+_UI_DROP = re.compile(r"[^\w\s#']+")
+_MEDIA_CLOCK = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?\s*/\s*\d{1,2}:\d{2}(?::\d{2})?$")
+_MEDIA_TEASER = re.compile(r"^(?:watch|video|listen|podcast|audio|gallery)\s*:\s*\w", re.I)
+
+
+_DIGITS = re.compile(r"\d+")
+_UI_MAXLEN = max(map(len, _UI_LABELS)) + 12  # ("Comments (1234)", "Link copied!")
+
+
+def _ui_norm(text: str) -> str:
+    """"Comments (12)" -> "comments #", "Link copied!" -> "link copied": a widget label's lookup key."""
+    return " ".join(_UI_DROP.sub(" ", _DIGITS.sub("#", text.lower())).split())
+
+
+def ui_label(text: str) -> str | None:
+    """The removal reason of a widget's label ("nav", "caption"), None for any other text."""
+    if len(text) > _UI_MAXLEN:
+        return None
+    low = text.lower()
+    r = _UI_LABELS.get(low)  # (most labels are plain words: no regex for them)
+    if r is None and not low.replace(" ", "").isalpha():  # digits or punctuation: "Comments (12)"
+        r = _UI_LABELS.get(_ui_norm(text))
+    return r
+
+
 def _share_ends(text: str) -> bool:
     t = text.casefold().split()
     return len(t) >= 2 and t[0].strip(":") in SHARE_WORDS and t[-1].strip(".:!") in SHARE_WORDS
@@ -562,7 +603,7 @@ def _long_grams(f: BatchFeatures, long_line: np.ndarray):
     """Sorted keys of the (document, 4-token gram)s of the long lines, each with its line index in the
     low bits (the gram hash keeps the high bits: a collision only lets a candidate through to the exact
     check). Returns (sorted keys, line mask) or None."""
-    th, tline, _tok0, _ntk, _ = f.tokens
+    th, tline, _tok0, _ntk, *_ = f.tokens
     ti = np.flatnonzero(long_line[tline])
     if ti.shape[0] < 4:
         return None
@@ -594,7 +635,7 @@ def _pull_quote_candidates(f: BatchFeatures, index, cand: np.ndarray) -> dict[in
     """Prefilter for the pull-quote rule, in numpy: a candidate line (>= 4 tokens) can occur in its
     document's long unlabelled lines only if its first and last 4-token grams occur there. Returns
     {candidate: the long lines holding its first 4-gram} (every occurrence of the candidate is in them)."""
-    th, _tline, tok0, ntk, _ = f.tokens
+    th, _tline, tok0, ntk, *_ = f.tokens
     c = cand[ntk[cand] >= 4]
     if index is None or c.size == 0:
         return {}
@@ -811,6 +852,29 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
                     if len(nj) > len(ni) and nj.startswith(ni):
                         lab[i] = _L["caption"]
                         det[i] = "rule:truncated_caption"
+
+    # a widget's label on a line of its own ("Click to enlarge", "Comments (12)", "Listen to this article"),
+    # a media player's clock ("00:00 / 03:15"), a video or audio teaser ("Watch: Harbour cranes return")
+    # (labels without numbers by their token hash, as the related headers; the rest, few lines, in Python)
+    th, _tline, tok0, ntk, _, lh = f.tokens
+    uh, ur, teaser_h = _ui_hash_table()
+    at = np.minimum(np.searchsorted(uh, lh), uh.size - 1)
+    hit = (lab == 0) & (ntk > 0) & (ntk <= 8) & (uh[at] == lh)
+    lab[hit] = ur[at[hit]]
+    det[hit] = "rule:ui_label"
+    first = np.where(ntk > 0, th[np.minimum(tok0, max(th.shape[0] - 1, 0))], 0) if th.shape[0] else np.zeros(n, np.uint64)
+    short = (lab == 0) & (ntk > 0) & (col("log_chars") <= 4.8)  # up to ~120 characters
+    numbered = short & (ntk <= 8) & (col("digit_ratio") > 0)
+    teaser = short & (ntk <= 16) & ~endp & np.isin(first, teaser_h)
+    for i in np.flatnonzero(numbered | teaser).tolist():
+        t = texts[i].strip()
+        reason = ui_label(t) if numbered[i] else None
+        if reason is not None:
+            lab[i] = _L[reason]
+            det[i] = "rule:ui_label"
+        elif _MEDIA_CLOCK.match(t) or (teaser[i] and _MEDIA_TEASER.match(t)):
+            lab[i] = _L["nav"] if t[0].isdigit() else _L["related"]
+            det[i] = "rule:ui_label"
 
     # share / follow chrome
     setm((col("share_frac") >= 0.99) & (words <= 6), "nav", "rule:share_words")

@@ -272,7 +272,8 @@ class BatchFeatures:
     regions: np.ndarray  # (k, 2) int64 densest prose region [start, end), absolute row indices
     languages: list[str]  # per document
     first_tok_bits: np.ndarray  # (N,) int64
-    tokens: tuple = ()  # (hash (T,) uint64, line (T,), first token per line (N,), tokens per line (N,), mask (T,))
+    tokens: tuple = ()  # (hash (T,) uint64, line (T,), first token per line (N,), tokens per line (N,), mask (T,),
+    #                    line hash (N,) int64: the order-sensitive hash of its tokens)
     ellipsis: np.ndarray | None = None  # (N,) bool: the raw line holds '…' or '...'
 
     def stripped(self, i: int) -> str:
@@ -495,7 +496,7 @@ def batch_line_base(texts: list[str], offsets: np.ndarray):
     F[:, 33] = np.where(has_tok, counts[inv], 1)
     F[:, 34] = first_idx[inv] != np.arange(n)
     F[:, 35] = (weff >= 8) & ((F[:, 5] > 0) | (F[:, 10] > 0)) & ((F[:, 3] >= 0.18) | (F[:, 32] > 0.3))
-    return F, norms, langs, first_bits, doc_id, (th, tline, tok0, ntk_i, mw), c["ellipsis"] > 0
+    return F, norms, langs, first_bits, doc_id, (th, tline, tok0, ntk_i, mw, lineh), c["ellipsis"] > 0
 
 
 # ----------------------------------------------------------------------------------------------

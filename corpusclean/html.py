@@ -74,7 +74,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
-from .boilerplate import _STRONG_PROMO, not_a_person, strip_contacts
+from .boilerplate import _STRONG_PROMO, not_a_person, strip_contacts, ui_label
 from .config import HtmlConfig
 from .dates import gregorian_iso
 from .features import RELATED_HEADERS, _norm_text
@@ -1109,6 +1109,9 @@ def _decide(raw: list[tuple], main: list[bool], meta: Metadata) -> list[Decision
         if m:
             if lr:
                 decisions.append(Decision(*lr))
+                continue
+            if n < 60 and (r := ui_label(text)) is not None:  # a widget's label: "Click to enlarge"
+                decisions.append(Decision(r, "rule:ui_label"))
                 continue
             if n <= 400 and _STRONG_PROMO.search(text):  # as in text dumps: disclosures, paywall notices
                 decisions.append(Decision("promo", "rule:promo_disclosure"))

@@ -729,6 +729,23 @@ def test_a_quoted_posts_attribution_gives_the_page_neither_author_nor_date():
     assert meta.published is None and meta.authors == []
 
 
+@pytest.mark.parametrize("line,label", [
+    ("Continue reading below", "nav"), ("Listen to this article", "nav"), ("Link copied!", "nav"),
+    ("Comments (12)", "nav"), ("Image 3 of 12", "nav"), ("00:00 / 03:15", "nav"), ("Hide caption", "nav"),
+    ("Écouter cet article", "nav"), ("File photo", "caption"), ("Watch: Harbour ferry returns to service", "related"),
+])
+def test_a_widgets_label_on_its_own_line_is_chrome_anywhere(line, label):
+    by, _, _ = _run("\n".join([HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, line, P3]))
+    assert (by[line].label, by[line].detail) == (label, "rule:ui_label")
+
+
+@pytest.mark.parametrize("line", ["Watch: the council meeting is streamed live on Thursday.",
+                                  "Expand the river walk to the old mill", "Comments from residents were mixed"])
+def test_a_line_that_only_holds_a_widgets_words_is_no_label(line):
+    by, _, _ = _run("\n".join([HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, line, P3]))
+    assert by[line].detail != "rule:ui_label"
+
+
 def test_a_photographer_credit_between_the_author_line_and_the_dateline():
     page = ["Home", HEADLINE, "By Ana Lind", "Photographs by Bo Kim", "March 3, 2020", P1, P2, P3]
     by, meta, _ = _run("\n".join(page))

@@ -602,3 +602,11 @@ def test_the_title_is_the_part_of_the_title_tag_that_the_h1_repeats():
     named = logo.replace("<header><h1><a href=\"/\">Lake Gazette</a></h1></header>", "<h1>Lake Gazette</h1>").replace(
         "</title>", '</title><meta property="og:site_name" content="Lake Gazette">')
     assert html_blocks(named)[2].title == "Council approves river walk"
+
+
+def test_a_widgets_label_that_trafilatura_kept_is_removed():
+    page = (f"<html><body><article><h1>Harbour cranes return</h1><p>{PARAS[0]}</p><p>Listen to this article</p>"
+            f"<p>{PARAS[1]}</p><p>Comments (12)</p><p>{PARAS[2]}</p></article></body></html>")
+    by = _by_text(*html_blocks(page)[:2])
+    assert (by["Listen to this article"].label, by["Listen to this article"].detail) == ("nav", "rule:ui_label")
+    assert by["Comments (12)"].detail == "rule:ui_label" and all(by[p].keep for p in PARAS[:3])
