@@ -733,6 +733,7 @@ def test_a_quoted_posts_attribution_gives_the_page_neither_author_nor_date():
     ("Continue reading below", "nav"), ("Listen to this article", "nav"), ("Link copied!", "nav"),
     ("Comments (12)", "nav"), ("Image 3 of 12", "nav"), ("00:00 / 03:15", "nav"), ("Hide caption", "nav"),
     ("Écouter cet article", "nav"), ("File photo", "caption"), ("Watch: Harbour ferry returns to service", "related"),
+    ("Zum Seitenanfang", "nav"), ("Commentaires", "nav"), ("Imprimir", "nav"),
 ])
 def test_a_widgets_label_on_its_own_line_is_chrome_anywhere(line, label):
     by, _, _ = _run("\n".join([HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, line, P3]))
