@@ -534,7 +534,7 @@ def _ui_hash_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 _UI_DROP = re.compile(r"[^\w\s#']+")
 _MEDIA_CLOCK = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?\s*/\s*\d{1,2}:\d{2}(?::\d{2})?$")
-_MEDIA_TEASER = re.compile(r"^(?:watch|video|listen|podcast|audio|gallery)\s*:\s*\w", re.I)
+_MEDIA_TEASER = re.compile(r"^(?:" + "|".join(_TEASER_WORDS) + r")\s*:\s*\w", re.I)
 
 
 _DIGITS = re.compile(r"\d+")
@@ -548,11 +548,14 @@ def _ui_norm(text: str) -> str:
 
 def ui_label(text: str) -> str | None:
     """The removal reason of a widget's label ("nav", "caption"), None for any other text."""
-    if len(text) > _UI_MAXLEN:
+    if len(text) > _UI_MAXLEN or text.count(" ") > 8:
         return None
     low = text.lower()
     r = _UI_LABELS.get(low)  # (most labels are plain words: no regex for them)
-    if r is None and not low.replace(" ", "").isalpha():  # digits or punctuation: "Comments (12)"
+    # a number or a mark at an end: "Comments (12)", "12 comments", "Link copied!", "Loading..."; not a
+    # sentence's full stop, nor a date or time ("09:25, 2023/08/14"): most short lines are one of those
+    if r is None and low and (low[0].isdigit() or not (low[-1].isalpha() or (low[-1] == "." and low[-2:-1] != "."))) \
+            and "/" not in low and "," not in low and ":" not in low[:-1]:
         r = _UI_LABELS.get(_ui_norm(text))
     return r
 
@@ -836,7 +839,11 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     pc = np.flatnonzero((((f.first_tok_bits >> B_CREDIT) & 1) > 0) & ~credit & (words <= 12))
     if pc.size:
         credit[pc] = [_PHOTO_BY.match(texts[i]) is not None for i in pc.tolist()]
-    ac = np.flatnonzero(~credit & (lab == 0) & (words <= 10) & ~endp)
+    # (an agency credit holds a credit word, "Images" / "Photo": the tokens' word bits find its lines)
+    _th, tline, _tok0, _ntk, mw, _lh = f.tokens
+    has_cw = np.zeros(n, dtype=bool)
+    has_cw[tline[((mw >> B_CREDIT) & 1) > 0]] = True
+    ac = np.flatnonzero(has_cw & ~credit & (lab == 0) & (words <= 10) & ~endp)
     if ac.size:
         credit[ac] = [("/" in texts[i] or " via " in texts[i] or texts[i].endswith(" Images"))
                       and _AGENCY_CREDIT.match(texts[i].strip()) is not None for i in ac.tolist()]
@@ -856,7 +863,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     # a widget's label on a line of its own ("Click to enlarge", "Comments (12)", "Listen to this article"),
     # a media player's clock ("00:00 / 03:15"), a video or audio teaser ("Watch: Harbour cranes return")
     # (labels without numbers by their token hash, as the related headers; the rest, few lines, in Python)
-    th, _tline, tok0, ntk, _, lh = f.tokens
+    th, _tline, tok0, ntk, _mw, lh = f.tokens
     uh, ur, teaser_h = _ui_hash_table()
     at = np.minimum(np.searchsorted(uh, lh), uh.size - 1)
     hit = (lab == 0) & (ntk > 0) & (ntk <= 8) & (uh[at] == lh)
