@@ -296,8 +296,9 @@ def test_one_space_between_menu_items_only_in_scripts_written_without_spaces():
 
 
 @pytest.mark.parametrize("line", ["Share this article", "Deel dit artikel", "Artikel teilen", "Partager cet article",
-                                  "Compartir esta noticia", "Udostępnij artykuł"])
-def test_a_share_buttons_label_in_many_languages_is_promo(line):
+                                  "Compartir esta noticia", "Udostępnij artykuł", "This article is for subscribers only",
+                                  "Have a news tip? Email us"])
+def test_share_labels_subscriber_walls_and_tip_lines_are_promo(line):
     by, _, _ = _run("\n".join([HEADLINE, P1, P2, line, P3]))
     assert (by[line].label, by[line].detail) == ("promo", "rule:promo_vocab")
     text = "She did not want to share this story with her family at first, she said."
@@ -734,6 +735,7 @@ def test_a_quoted_posts_attribution_gives_the_page_neither_author_nor_date():
     ("Comments (12)", "nav"), ("Image 3 of 12", "nav"), ("00:00 / 03:15", "nav"), ("Hide caption", "nav"),
     ("Écouter cet article", "nav"), ("File photo", "caption"), ("Watch: Harbour ferry returns to service", "related"),
     ("Zum Seitenanfang", "nav"), ("Commentaires", "nav"), ("Imprimir", "nav"),
+    ("Was this article helpful?", "nav"), ("Scroll to continue with content", "nav"),
 ])
 def test_a_widgets_label_on_its_own_line_is_chrome_anywhere(line, label):
     by, _, _ = _run("\n".join([HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, line, P3]))
