@@ -343,7 +343,9 @@ _CW = r"[A-Z][\w.'’&-]*"  # the photographer's name is capitalised
 _AGENCY_CREDIT = re.compile(
     rf"^\(?(?:{_CW} ){{0,3}}{_CW}(?: ?/ ?(?:{_W} ){{0,3}}{_W}){{0,2}}(?: ?/ ?| via )(?:{_W} ){{0,3}}(?:Images|Photos?|Pictures)\)?$"
     rf"|^\(?(?:{_CW} ){{0,2}}Photo ?/ ?(?:{_W} ){{0,3}}{_W}\)?$"
-    r"|^[A-Z][\w&-]+ Images$")
+    r"|^[A-Z][\w&-]+ Images$"
+    # a photographer's name in capitals and the agency, the wire services' form: "ANA LIND/AFP"
+    r"|^\(?[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){1,3} ?/ ?[A-Z][\w.&-]*(?: [A-Z][\w.&-]*){0,3}\)?$")
 _HEAD_START = re.compile(r"^\s*[\w\"'‘“«„¿¡(]")  # a headline starts with a word or a quote, not "// ..."
 _WORD2 = re.compile(r"[^\W\d_]{2,}")
 
@@ -843,7 +845,8 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     _th, tline, _tok0, _ntk, mw, _lh = f.tokens
     has_cw = np.zeros(n, dtype=bool)
     has_cw[tline[((mw >> B_CREDIT) & 1) > 0]] = True
-    ac = np.flatnonzero(has_cw & ~credit & (lab == 0) & (words <= 10) & ~endp)
+    caps_slash = (col("allcaps_ratio") >= 0.3) & (words <= 8)  # "ANA LIND/AFP", "(BO KIM/Harbour Times)"
+    ac = np.flatnonzero((has_cw | caps_slash) & ~credit & (lab == 0) & (words <= 10) & ~endp)
     if ac.size:
         credit[ac] = [("/" in texts[i] or " via " in texts[i] or texts[i].endswith(" Images"))
                       and _AGENCY_CREDIT.match(texts[i].strip()) is not None for i in ac.tolist()]

@@ -699,13 +699,14 @@ def test_a_share_button_naming_its_target_is_chrome(line):
 
 
 @pytest.mark.parametrize("line", ["ANA LIND/AFP via Stock Images", "Ana Lind/Harbour Times/Stock Images",
-                                  "Harbour Photo/Ana Lind", "Lakeview Images"])
+                                  "Harbour Photo/Ana Lind", "Lakeview Images", "ANA LIND/AFP", "(BO KIM/Lakeview Times)"])
 def test_an_agency_credit_without_a_photo_label_is_a_caption(line):
     by, _, _ = _run("\n".join([HEADLINE, P1, P2, line, P3]))
     assert (by[line].label, by[line].detail) == ("caption", "rule:photo_credit")
 
 
-@pytest.mark.parametrize("line", ["Our best/worst Photos", "We sent them via Stock Images", "Before and after photos"])
+@pytest.mark.parametrize("line", ["Our best/worst Photos", "We sent them via Stock Images", "Before and after photos",
+                                  "AC/DC RETURNS TO THE STAGE"])
 def test_a_line_that_only_ends_in_a_credit_word_is_no_credit(line):
     by, _, _ = _run("\n".join([HEADLINE, P1, P2, line, P3]))
     assert by[line].detail != "rule:photo_credit"
