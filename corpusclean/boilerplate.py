@@ -445,6 +445,26 @@ _COMMENT_KEYS = tuple(sorted({h.split()[0] for h in _COMMENT_HEADERS}))  # one-t
 _SAID = frozenset(_COMMENT_WORDS["said"])
 
 
+def _author_bios(texts, words, lab, det, off, metas) -> None:
+    """The author's bio under the article ("Ana Lind covers the harbour for the Times. Reach her at ..."):
+    one of the document's last two kept lines that opens with a byline author's full name, in place."""
+    content = set(_CONTENT.tolist())
+    for d, meta in enumerate(metas):
+        names = tuple(a + " " for a in meta.authors if " " in a)
+        if not names:
+            continue
+        seen = 0
+        for i in range(int(off[d + 1]) - 1, int(off[d]) - 1, -1):
+            if lab[i] not in content:
+                continue
+            if words[i] <= 60 and texts[i].lstrip().startswith(names):
+                lab[i] = _L["byline"]
+                det[i] = "rule:author_bio"
+            seen += 1
+            if seen == 2:
+                break
+
+
 def _comment_sections(texts, f, words, endp, col, lab, det, off, doc_id) -> None:
     """Labels each document's first comment section (see the call in classify_dumps), in place."""
     n = len(texts)
@@ -1322,6 +1342,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         _kept_between(texts, lab, det, drop & ~stamp, same_next, idx >= rs, p, bul, short_nop)
 
     lab[lab == 0] = _L["not_main_content"]
+    _author_bios(texts, words, lab, det, off, metas)
     labels, details = _LABEL_ARR[lab].tolist(), det.tolist()
     # One object per line and no reference cycles: with the cyclic GC on, allocating them triggers
     # collections that scan every live object (the shard's blocks) and costs more than building them.

@@ -750,6 +750,16 @@ def test_a_line_that_only_holds_a_widgets_words_is_no_label(line):
     assert by[line].detail != "rule:ui_label"
 
 
+def test_the_authors_bio_under_the_article_is_byline_but_a_sentence_naming_the_author_in_the_body_stays():
+    bio = "Ana Lind covers the harbour and the city council. Reach her at ana.lind@example.com."
+    page = [HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, P3, bio]
+    by, _, _ = _run("\n".join(page))
+    assert (by[bio].label, by[bio].detail) == ("byline", "rule:author_bio") and by[P3].keep
+    early = "Ana Lind visited the harbour on Tuesday and spoke with the engineers about the repairs."
+    by, _, _ = _run("\n".join([HEADLINE, "By Ana Lind", "March 3, 2020", P1, early, P2, P3]))
+    assert by[early].label == "paragraph"
+
+
 def test_a_photographer_credit_between_the_author_line_and_the_dateline():
     page = ["Home", HEADLINE, "By Ana Lind", "Photographs by Bo Kim", "March 3, 2020", P1, P2, P3]
     by, meta, _ = _run("\n".join(page))
