@@ -1000,6 +1000,11 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         pair[:-1] = good[:-1] & (good[1:] | sent[1:]) & same_next[:-1]
         if n > 2:
             pair[:-2] |= (good[:-2] & skip[1:-1] & (good[2:] | sent[2:]) & same_next[:-2] & same_next[1:-1])
+        # A teaser list opens with a headline: a header followed at once by a body paragraph (40+ words,
+        # several sentences) heads nothing (a "Read more" button of the teaser above it). Only there:
+        # further down, a gallery caption or a long dek looks the same (a stop at any such line cost
+        # three bench pages as much as it gained on three others).
+        solo = good & (words >= 40) & (col("inner_sent") >= 1)
         pair_idx = np.flatnonzero(pair)
         for i in rh.tolist():
             if lab[i] != 0 and lab[i] != _L["nav"]:
@@ -1012,6 +1017,8 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             det[i] = "rule:related_header"
             j = np.searchsorted(pair_idx, i + 1)
             stop = min(int(pair_idx[j]) if j < pair_idx.size else n, int(de[i]))
+            if i + 1 < de[i] and solo[i + 1]:
+                stop = i + 1
             seg = lab[i + 1:stop] == 0
             lab[i + 1:stop][seg] = _L["related"]
             det[i + 1:stop][seg] = "rule:related_block"

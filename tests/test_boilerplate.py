@@ -983,6 +983,24 @@ def test_a_related_block_ends_at_a_list_intro_and_over_an_ad_label():
     assert by[P3].keep and by[P4].keep and not by["Advertisement"].keep
 
 
+def test_a_read_more_line_right_above_a_body_paragraph_heads_no_block():
+    # a listicle: a "Read More" button under a promo, then the article, whose paragraphs are parted by
+    # product names and shop links (never two prose lines in a row, so the block took the whole article)
+    lead = P1 + " " + P2  # 40+ words, several sentences
+    page = [HEADLINE, "By Ana Lind", "March 3, 2020", "The very best winter deals and sales", "Read More", lead,
+            "Harbour Lamp for $40", "See it now: Shop", P3 + " " + P4, "Garden Bench for $90", "See it now: Shop",
+            P5 + " " + P2]
+    by, _, _ = _run("\n".join(page))
+    assert by["Read More"].detail == "rule:related_header" and not by["Read More"].keep
+    bodies = (lead, page[8], page[11])
+    assert all(by[t].keep for t in bodies), {t[:30]: by[t].detail for t in bodies}
+    # a headline first: the block is a teaser list, and takes a long dek after it as before
+    dek = P3 + " " + P4
+    page = [HEADLINE, P1, P2, P3, "Read More", "Harbour fees to rise again next spring", dek, "Share"]
+    by, _, _ = _run("\n".join(page))
+    assert by["Harbour fees to rise again next spring"].detail == "rule:related_block" and not by[dek].keep
+
+
 def test_a_subheading_repeated_in_the_next_paragraph_is_no_pull_quote():
     heading = "Shares for 500 kronor"
     para = ("The club sold shares for 500 kronor each to members and neighbours, and within two weeks the "
