@@ -329,6 +329,11 @@ _RT_READ = "|".join(map(re.escape, sorted(_BW["reading_words"], key=len, reverse
 _READING_TIME = re.compile(
     rf"^\W*(?:(?:[^\W\d]+\s+){{0,2}}(?:{_RT_READ})(?:\s+[^\W\d]+)?\s*[:：]?\s*\d{{1,3}}\s*(?:{_RT_MIN})\.?"
     rf"|\d{{1,3}}\s*(?:{_RT_MIN})\.?\s+(?:{_RT_READ}))\W*$", re.I)
+# a slideshow counter opening a line: "1/50 <slide title>", "Image 3 of 5", "Foto 2 di 8" (never a date:
+# "11/20/2019" has a third part, "3/09/15 8:00am" too)
+_SLIDE_COUNTER = re.compile(
+    r"^\W*(?:(?:photo|image|picture|slide|foto|bild|imagen|immagine|afbeelding|zdjęcie|фото)s?\s*:?\s*)?"
+    r"(\d{1,3})\s*(?:/|of|von|de|di|sur|van|av|af|z|из)\s*(\d{1,3})(?![\d/.:,])", re.I)
 # "Read also: <headline>", "Related: <headline>": a related header with its one teaser on the same line
 _INLINE_RELATED = re.compile(r"^\W*" + phrase_alternation(RELATED_HEADERS) + r"\s*[:：|»›>]\s*\S", re.I)
 # the separator follows the label or header: it lies within the longest one (plus spaces) of the start
@@ -803,6 +808,36 @@ def _table_rows(texts: list[str], doc_id: np.ndarray, scored: np.ndarray, kept: 
     close(run)
 
 
+
+def _galleries(texts: list[str], words, digit, ds, de, setm) -> None:
+    """A slideshow copied into the dump: 3+ slide counters of one total in a row ("1/50", "2/50", ...,
+    or "Image 1 of 5"), each a few lines from the last. The lines from the first counter on, and the
+    typical slide's length after the last, are the gallery's captions and credits, however much they read
+    like prose (a business-news gallery of 50 slides kept half its captions as body text)."""
+    cand = np.flatnonzero(digit & (words <= 14))
+    hits: list[tuple[int, int, int]] = []
+    for i in cand.tolist():
+        m = _SLIDE_COUNTER.match(texts[i])
+        if m is not None:
+            k, tot = int(m.group(1)), int(m.group(2))
+            if 1 <= k <= tot and tot >= 3:
+                hits.append((i, k, tot))
+    if len(hits) < 3:
+        return
+    mask = np.zeros(len(texts), dtype=bool)
+    run = [hits[0]]
+    for h in hits[1:] + [(-10, 0, 0)]:
+        last = run[-1]
+        if h[2] == last[2] and h[1] == last[1] + 1 and 0 < h[0] - last[0] <= 5 and ds[h[0]] == ds[last[0]]:
+            run.append(h)
+            continue
+        if len(run) >= 3:
+            gaps = sorted(b[0] - a[0] for a, b in zip(run, run[1:]))
+            tail = gaps[len(gaps) // 2] - 1  # the median slide: counter, caption, credit
+            mask[run[0][0]:min(run[-1][0] + 1 + tail, int(de[run[-1][0]]))] = True
+        run = [h]
+    setm(mask, "caption", "rule:gallery")
+
 def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_THRESHOLD
                    ) -> list[tuple[list[Decision], Metadata]]:
     """`classify_dump` for many documents (a shard) at once: one feature pass, one model pass and one
@@ -978,6 +1013,8 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             lab[i] = _L["nav"]
             det[i] = "rule:menu"
 
+    _galleries(texts, words, col("digit_ratio") > 0, ds, de, setm)
+
     # related-article block headed by an "Other news"-type label: runs until two kept prose lines
     rh = np.flatnonzero(col("related_header") > 0)
     if rh.size:
@@ -1000,11 +1037,13 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         pair[:-1] = good[:-1] & (good[1:] | sent[1:]) & same_next[:-1]
         if n > 2:
             pair[:-2] |= (good[:-2] & skip[1:-1] & (good[2:] | sent[2:]) & same_next[:-2] & same_next[1:-1])
-        # A teaser list opens with a headline: a header followed at once by a body paragraph (40+ words,
-        # several sentences) heads nothing (a "Read more" button of the teaser above it). Only there:
-        # further down, a gallery caption or a long dek looks the same (a stop at any such line cost
-        # three bench pages as much as it gained on three others).
+        # A body paragraph (40+ words, several sentences) ends the block alone: a dek is one sentence or an
+        # excerpt cut off with an ellipsis ("... biased against devs…"). Else a listicle whose paragraphs
+        # are parted by product names and shop links went with a "Read More" button above its lead.
         solo = good & (words >= 40) & (col("inner_sent") >= 1)
+        for i in np.flatnonzero(solo).tolist():
+            solo[i] = not texts[i].rstrip().rstrip("]\"”’»").endswith(("...", "\u2026", "[…"))
+        pair |= solo
         pair_idx = np.flatnonzero(pair)
         for i in rh.tolist():
             if lab[i] != 0 and lab[i] != _L["nav"]:
@@ -1017,8 +1056,6 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             det[i] = "rule:related_header"
             j = np.searchsorted(pair_idx, i + 1)
             stop = min(int(pair_idx[j]) if j < pair_idx.size else n, int(de[i]))
-            if i + 1 < de[i] and solo[i + 1]:
-                stop = i + 1
             seg = lab[i + 1:stop] == 0
             lab[i + 1:stop][seg] = _L["related"]
             det[i + 1:stop][seg] = "rule:related_block"

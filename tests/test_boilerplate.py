@@ -983,7 +983,7 @@ def test_a_related_block_ends_at_a_list_intro_and_over_an_ad_label():
     assert by[P3].keep and by[P4].keep and not by["Advertisement"].keep
 
 
-def test_a_read_more_line_right_above_a_body_paragraph_heads_no_block():
+def test_a_body_paragraph_ends_a_related_block_alone():
     # a listicle: a "Read More" button under a promo, then the article, whose paragraphs are parted by
     # product names and shop links (never two prose lines in a row, so the block took the whole article)
     lead = P1 + " " + P2  # 40+ words, several sentences
@@ -994,11 +994,38 @@ def test_a_read_more_line_right_above_a_body_paragraph_heads_no_block():
     assert by["Read More"].detail == "rule:related_header" and not by["Read More"].keep
     bodies = (lead, page[8], page[11])
     assert all(by[t].keep for t in bodies), {t[:30]: by[t].detail for t in bodies}
-    # a headline first: the block is a teaser list, and takes a long dek after it as before
-    dek = P3 + " " + P4
-    page = [HEADLINE, P1, P2, P3, "Read More", "Harbour fees to rise again next spring", dek, "Share"]
+    # further down too: one teaser, then the body again with a line between each paragraph
+    page = [HEADLINE, P1, P2, "Read also", "Harbour fees to rise again next spring", lead, "Photo: Ana Lind",
+            P3 + " " + P4]
     by, _, _ = _run("\n".join(page))
-    assert by["Harbour fees to rise again next spring"].detail == "rule:related_block" and not by[dek].keep
+    assert by["Harbour fees to rise again next spring"].detail == "rule:related_block"
+    assert by[lead].keep and by[page[7]].keep, (by[lead], by[page[7]])
+    # an excerpt cut off with an ellipsis is a teaser's dek however long: the block runs on over it
+    dek = P3 + " " + P4[:-1] + "…"
+    page = [HEADLINE, P1, P2, P3, "Related", "Harbour fees to rise again next spring", dek, "March 17, 2016",
+            "Ferry timetable changes from May", "Share"]
+    by, _, _ = _run("\n".join(page))
+    assert by[dek].detail == "rule:related_block" and not by["Ferry timetable changes from May"].keep
+
+
+def test_a_slideshow_copied_into_a_dump_is_captions():
+    slides = []
+    for k, (title, cap) in enumerate([("Cranes back at work", P1), ("New night buses", P2), ("Library budget", P3),
+                                      ("Shop owners hopeful", P4)], start=1):
+        slides += [f"{k}/4 {title}", cap, "Getty Images"]
+    page = [HEADLINE, P1 + " " + P2, P3 + " " + P4, "Business in pictures", *slides, "Most popular", "Share"]
+    by, _, _ = _run("\n".join(page))
+    gallery = [t for t in slides if t != "Getty Images"]
+    assert all(not by[t].keep for t in gallery), {t[:20]: by[t].detail for t in gallery if by[t].keep}
+    assert by[P2].detail == "rule:gallery" and by["4/4 Shop owners hopeful"].detail == "rule:gallery"
+    assert by[page[1]].keep and by[page[2]].keep
+    # counters with another total or out of order are no slideshow; nor are dates with a time
+    assert boilerplate._SLIDE_COUNTER.match("Image 3 of 5") and boilerplate._SLIDE_COUNTER.match("1/50 City for sale")
+    assert not boilerplate._SLIDE_COUNTER.match("11/20/2019 01:14 PM")
+    assert not boilerplate._SLIDE_COUNTER.match("3/09/15 8:00am")
+    page = [HEADLINE, "1 / 5", P1, "1 / 5", P2, "1 / 5", P3, P4]
+    by, _, _ = _run("\n".join(page))
+    assert all(by[p].keep for p in (P1, P2, P3, P4))
 
 
 def test_a_subheading_repeated_in_the_next_paragraph_is_no_pull_quote():
