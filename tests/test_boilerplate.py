@@ -1028,6 +1028,21 @@ def test_a_slideshow_copied_into_a_dump_is_captions():
     assert all(by[p].keep for p in (P1, P2, P3, P4))
 
 
+def test_a_teaser_excerpt_cut_off_with_a_bracketed_ellipsis_is_related():
+    posts = ["Ferry timetable changes from May", "The harbour office has published the new timetable for the […]",
+             "Night buses: what changes", "From next month two more buses will run on the night line and [...]"]
+    code = "[...]"  # a body line that is only the mark: code or a quote shortened in the article
+    page = [HEADLINE, P1, code, P2, P3, *posts, "Share"]
+    by, _, _ = _run("\n".join(page))
+    assert all(by[t].label == "related" for t in posts), {t: by[t].detail for t in posts}
+    assert by[posts[1]].detail == "rule:excerpt" and by[posts[0]].detail == "rule:excerpt"
+    assert all(by[p].keep for p in (P1, P2, P3))
+    # a quote shortened inside a sentence is body text
+    quoted = "The mayor said the plan […] would help shop owners recover from a difficult year."
+    by, _, _ = _run("\n".join([HEADLINE, P1, quoted, P2, P3]))
+    assert by[quoted].keep, by[quoted]
+
+
 def test_a_subheading_repeated_in_the_next_paragraph_is_no_pull_quote():
     heading = "Shares for 500 kronor"
     para = ("The club sold shares for 500 kronor each to members and neighbours, and within two weeks the "
