@@ -334,8 +334,8 @@ _READING_TIME = re.compile(
 _SLIDE_COUNTER = re.compile(
     r"^\W*(?:(?:photo|image|picture|slide|foto|bild|imagen|immagine|afbeelding|zdjęcie|фото)s?\s*:?\s*)?"
     r"(\d{1,3})\s*(?:/|of|von|de|di|sur|van|av|af|z|из)\s*(\d{1,3})(?![\d/.:,])", re.I)
-# a teaser's excerpt, cut off with a bracketed ellipsis (WordPress's "[…]", "[...]", "[&hellip;]")
-_EXCERPT_END = re.compile(r"\[\s*(?:…|\.\.\.|&hellip;)\s*\]\W{0,2}$")
+# a teaser's excerpt, cut off with a bracketed ellipsis (WordPress's "[…]", "[...]")
+_EXCERPT_END = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]\W{0,2}$")
 # "Read also: <headline>", "Related: <headline>": a related header with its one teaser on the same line
 _INLINE_RELATED = re.compile(r"^\W*" + phrase_alternation(RELATED_HEADERS) + r"\s*[:：|»›>]\s*\S", re.I)
 # the separator follows the label or header: it lies within the longest one (plus spaces) of the start
@@ -810,17 +810,14 @@ def _table_rows(texts: list[str], doc_id: np.ndarray, scored: np.ndarray, kept: 
     close(run)
 
 
-
-
-def _excerpts(texts: list[str], words, endp, lab, same_next, setm) -> None:
+def _excerpts(texts: list[str], words, endp, ellipsis, lab, same_next, setm) -> None:
     """Teaser excerpts: a sentence of 6+ words cut off with a bracketed ellipsis ("... why this or that
     location become […]") is a blog's post list, never its article (which cuts a quote with "[…]" inside a
     sentence, not at its end); with it goes the teaser's title right above it (a short line, no period).
     A line that is only "[...]" (code or a quote shortened in the body) is left alone."""
     n = len(texts)
-    cand = np.flatnonzero((words >= 6) & (lab == 0))
     hit = np.zeros(n, dtype=bool)
-    for i in cand.tolist():
+    for i in np.flatnonzero((words >= 6) & (lab == 0) & ellipsis).tolist():  # the features' ellipsis flag
         t = texts[i]
         if "]" in t[-4:] and _EXCERPT_END.search(t):
             hit[i] = True
@@ -829,6 +826,7 @@ def _excerpts(texts: list[str], words, endp, lab, same_next, setm) -> None:
     title = np.zeros(n, dtype=bool)
     title[:-1] = hit[1:] & same_next[:-1] & (words[:-1] <= 12) & ~endp[:-1]
     setm(hit | title, "related", "rule:excerpt")
+
 
 def _galleries(texts: list[str], words, digit, ds, de, setm) -> None:
     """A slideshow copied into the dump: 3+ slide counters of one total in a row ("1/50", "2/50", ...,
@@ -995,7 +993,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         rt = np.zeros(n, dtype=bool)
         rt[sc] = [_READING_TIME.match(texts[i]) is not None for i in sc.tolist()]
         setm(rt, "nav", "rule:reading_time")
-    _excerpts(texts, words, endp, lab, same_next, setm)
+    _excerpts(texts, words, endp, f.ellipsis, lab, same_next, setm)
     if ic.size:
         ic = ic[lab[ic] == 0]
         ir = np.zeros(n, dtype=bool)
@@ -1063,7 +1061,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         # excerpt cut off with an ellipsis ("... biased against devs…"). Else a listicle whose paragraphs
         # are parted by product names and shop links went with a "Read More" button above its lead.
         solo = good & (words >= 40) & (col("inner_sent") >= 1)
-        for i in np.flatnonzero(solo).tolist():
+        for i in np.flatnonzero(solo & f.ellipsis).tolist():  # (only a line with an ellipsis can end in one)
             solo[i] = not texts[i].rstrip().rstrip("]\"”’»").endswith(("...", "\u2026", "[…"))
         pair |= solo
         pair_idx = np.flatnonzero(pair)
