@@ -452,6 +452,31 @@ _COMMENT_KEYS = tuple(sorted({h.split()[0] for h in _COMMENT_HEADERS}))  # one-t
 _SAID = frozenset(_COMMENT_WORDS["said"])
 
 
+# An empty document: its best sentences are kept when at least this many score within this share of its best
+_RESCUE_MIN_LINES = 2
+_RESCUE_SHARE = 0.5
+_RESCUE_MIN_WORDS = 8
+
+
+def _rescue_empty(lab, det, p, doc_id, k, words, endp, model_drop) -> None:
+    """A page of prose whose every line the model scored under the threshold (an unusual layout: a product
+    tour, a docs landing page) would leave an empty document and lose the page whole. Like trafilatura's
+    fallback when its main pass finds too little, such a document keeps its sentences (8+ words, ending in
+    a full stop) that the model dropped and that score within half of the document's best one; lines a
+    rule removed stay removed, and a lone sentence (a cookie notice on a page of links) is not rescued."""
+    kept = np.isin(lab, _CONTENT)
+    empty = np.bincount(doc_id[kept], minlength=k) == 0
+    cand = model_drop & endp & (words >= _RESCUE_MIN_WORDS) & empty[doc_id]
+    if not cand.any():
+        return
+    best = np.zeros(k)
+    np.maximum.at(best, doc_id[cand], p[cand])
+    sel = cand & (p >= _RESCUE_SHARE * best[doc_id])
+    sel &= (np.bincount(doc_id[sel], minlength=k) >= _RESCUE_MIN_LINES)[doc_id]
+    lab[sel] = _L["paragraph"]
+    det[sel] = "rule:rescue"
+
+
 def _author_bios(texts, words, lab, det, off, metas) -> None:
     """The author's bio under the article ("Ana Lind covers the harbour for the Times. Reach her at ..."):
     one of the document's last two kept lines that opens with a byline author's full name, in place."""
@@ -1379,6 +1404,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
 
     # remaining lines: learned keep score
     rest = lab == 0
+    model_drop = np.zeros(n, dtype=bool)
     rc = rest & attrib & (idx >= rs) & (idx <= re_)
     lab[rc] = _L["paragraph"]
     det[rc] = "rule:reporting_credit"
@@ -1400,12 +1426,14 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             _L["not_main_content"],
         )
         lab[drop] = dl[drop]
+        model_drop = drop
         _table_rows(texts, doc_id, rest, keep, lab, det)
         # a bare time or date between two entries (a live blog's "16:20") stays chrome
         stamp = ((col("has_time") > 0) | (col("has_date") > 0)) & (words <= 6)
         _kept_between(texts, lab, det, drop & ~stamp, same_next, idx >= rs, p, bul, short_nop)
 
     lab[lab == 0] = _L["not_main_content"]
+    _rescue_empty(lab, det, p, doc_id, k, words, endp, model_drop & ~np.isin(lab, _CONTENT))
     _author_bios(texts, words, lab, det, off, metas)
     labels, details = _LABEL_ARR[lab].tolist(), det.tolist()
     # One object per line and no reference cycles: with the cyclic GC on, allocating them triggers

@@ -1241,3 +1241,38 @@ def test_a_related_word_inside_a_menu_heads_no_block():
     by, _, _ = _run("\n".join(page))
     assert by["Related"].detail == "rule:related_header"
     assert by["New playground opens in the northern park"].label == "related"
+
+
+class _FlatModel:
+    """A model that scores every line the same: a stand-in for a page the real model does not recognise."""
+
+    def __init__(self, score: float) -> None:
+        self.score = score
+
+    def predict(self, X):
+        return np.full(X.shape[0], self.score)
+
+
+_TOUR = "\n\n".join([
+    "Welcome to the Harbour Editor",
+    "Get to know the features that make it the most complete editor for writing long documents.",
+    "Outline View",
+    "Fold, move and rename whole chapters from one side panel, without scrolling through the text.",
+    "Track changes with colours for each author, and accept or reject them one paragraph at a time.",
+    "Contact Us",
+])
+
+
+def test_a_page_the_model_drops_whole_keeps_its_sentences():
+    dec, _ = classify_dump(split_lines(_TOUR), model=_FlatModel(0.1))
+    kept = [d.detail for d in dec if d.keep]
+    assert kept == ["rule:rescue"] * 3
+    assert not dec[2].keep and not dec[5].keep  # a short heading and a link are not sentences
+
+
+def test_no_rescue_for_a_lone_sentence_or_a_page_that_kept_something():
+    lone = "Home\n\nOur website uses cookies to improve its performance and your experience.\n\nAccept & Close"
+    dec, _ = classify_dump(split_lines(lone), model=_FlatModel(0.1))
+    assert not any(d.keep for d in dec)
+    dec, _ = classify_dump(split_lines(_TOUR), model=_FlatModel(0.9))
+    assert "rule:rescue" not in {d.detail for d in dec}
