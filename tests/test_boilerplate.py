@@ -1276,3 +1276,10 @@ def test_no_rescue_for_a_lone_sentence_or_a_page_that_kept_something():
     assert not any(d.keep for d in dec)
     dec, _ = classify_dump(split_lines(_TOUR), model=_FlatModel(0.9))
     assert "rule:rescue" not in {d.detail for d in dec}
+
+
+def test_you_may_like_headers_in_more_forms_start_a_related_block():
+    for header in ("Você pode gostar...", "You might like", "Te podría interesar:", "Potrebbe piacerti anche"):
+        teaser = "Harbour fees to rise again next spring"
+        by, _, _ = _run("\n".join([HEADLINE, P1, P2, P3, header, teaser, "Bridge repairs start in May"]))
+        assert by[header].detail == "rule:related_header" and by[teaser].label == "related", (header, by[teaser])
