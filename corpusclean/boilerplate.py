@@ -452,6 +452,39 @@ _COMMENT_KEYS = tuple(sorted({h.split()[0] for h in _COMMENT_HEADERS}))  # one-t
 _SAID = frozenset(_COMMENT_WORDS["said"])
 
 
+def _byline_teasers(rep_by, texts, lab, det, after_title, words, endp, hasd, same_next, doc_id) -> None:
+    """A list of teaser cards that each carry a byline ("Gantz meets Netanyahu / By Post Staff / 11/20/2019
+    01:14 PM", "Senate passes bill / By Reuters"): the byline repeats, so it is already chrome, but the
+    headline above it reads like a heading of the text. A short line without a full stop right above a
+    repeated byline that names someone, after the page's title, is the card's headline, and a short date
+    line right under the byline its date, when the next or the previous card starts at most two lines
+    after the other ends: cards follow each other, while the articles of a weekly edition, each with its
+    title and the same author's byline, have their text between them."""
+    j = np.flatnonzero(rep_by)
+    j = j[j > 0]
+    if j.size == 0:
+        return
+    h = j - 1
+    ok = (lab[h] == 0) & same_next[h] & after_title[h] & (words[h] <= 20) & ~endp[h]
+    h, j = h[ok], j[ok]
+    if h.size < 2:
+        return
+    named = np.array([bool(parse_authors(" ".join(texts[i].split()))) for i in j.tolist()], dtype=bool)
+    h, j = h[named], j[named]
+    close = (np.diff(j) <= 4) & (doc_id[j[1:]] == doc_id[j[:-1]])
+    near = np.zeros(j.size, dtype=bool)
+    near[1:] |= close
+    near[:-1] |= close
+    h, j = h[near], j[near]
+    lab[h] = _L["related"]
+    det[h] = "rule:byline_teaser"
+    d = j + 1
+    d = d[(d < lab.shape[0]) & same_next[j]]
+    d = d[(lab[d] == 0) & hasd[d] & (words[d] <= 6)]
+    lab[d] = _L["related"]
+    det[d] = "rule:byline_teaser"
+
+
 # An empty document: its best sentences are kept when at least this many score within this share of its best
 _RESCUE_MIN_LINES = 2
 _RESCUE_SHARE = 0.5
@@ -1366,6 +1399,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     if hb.size:
         heads_body[hb] = np.bincount(doc_id[hb], minlength=k)[doc_id[hb]] >= 2
     setm(rep & ~heads_body, "nav", "rule:repeated_label")
+    _byline_teasers(rep & ~heads_body & byl, texts, lab, det, idx > tl, words, endp, hasd, same_next, doc_id)
 
     # reporting credits in the region are kept (first token gate, then the anchored pattern)
     attrib = np.zeros(n, dtype=bool)

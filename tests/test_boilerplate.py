@@ -1283,3 +1283,20 @@ def test_you_may_like_headers_in_more_forms_start_a_related_block():
         teaser = "Harbour fees to rise again next spring"
         by, _, _ = _run("\n".join([HEADLINE, P1, P2, P3, header, teaser, "Bridge repairs start in May"]))
         assert by[header].detail == "rule:related_header" and by[teaser].label == "related", (header, by[teaser])
+
+
+def test_teaser_cards_with_a_repeated_byline_are_related():
+    cards = [("Ferry timetable changes for the winter", "By Eyal Press", "11/20/2019 01:14 PM"),
+             ("Bridge repairs start in May", "By Mei Tan", "11/20/2019 10:08 AM"),
+             ("New bus line to the airport opens", "By Eyal Press", "11/19/2019 09:00 PM"),
+             ("Library extends its opening hours", "By Mei Tan", "11/19/2019 08:00 PM")]
+    page = [HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, P3, *[x for c in cards for x in c], P4]
+    by, meta, _ = _run("\n".join(page))
+    for title, _, date in cards:
+        assert by[title].detail == "rule:byline_teaser" and by[date].label == "related", (title, by[title])
+    assert meta.authors == ["Ana Lind"] and all(by[p].keep for p in (P1, P2, P3))
+    # a weekly edition: each article under its own title and the same byline, its text in between
+    page = [HEADLINE, "By Ana Lind", "March 3, 2020", P1, P2, "Second story of the week", "By Eyal Press",
+            "March 4, 2020", P3, P4, "Third story of the week", "By Eyal Press", "March 5, 2020", P5, P1]
+    by, _, _ = _run("\n".join(page))
+    assert "rule:byline_teaser" not in {d.detail for d in by.values()}
