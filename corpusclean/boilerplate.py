@@ -132,8 +132,8 @@ _BYLINE_PREFIX = re.compile(
     + r")(?:\s*[:：/|｜]\s*|\s+)|(?:"
     + "|".join(map(re.escape, sorted(_BW["prefix_colon"], key=len, reverse=True))) + r")\s*[:：]\s*)",
     re.I)
-_AUTHOR_SPLIT = re.compile(
-    r"\s*(?:[,،、&|/·•—–]|-(?=\s)|\s(?:" + "|".join(map(re.escape, _BW["join"])) + r")\s|(?<=\w)(?:和|与|與|と)(?=\w))\s*")
+_AUTHOR_SPLIT = re.compile(  # (a serial comma before the last name first: "Ana Lind, Staff Writer, and Eyal Press")
+    r"\s*(?:,\s*(?:" + "|".join(map(re.escape, _BW["join"])) + r")\s|[,،、&|/·•—–]|-(?=\s)|\s(?:" + "|".join(map(re.escape, _BW["join"])) + r")\s|(?<=\w)(?:和|与|與|と)(?=\w))\s*")
 _PARTICLES = frozenset(_BW["particle"])
 _GLUED_TITLE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # the first lower-upper seam: "LindStaff"
 _PIPE_SEG = re.compile(r"\s+[|｜]\s+")
@@ -226,6 +226,33 @@ def strip_contacts(s: str) -> str:
     return " ".join(_EMPTY_PARENS.sub(" ", _CONTACT.sub(" ", s)).split())
 
 
+# a name glued to an outlet set in capitals ("Jonathan GarberFOXBusiness"): 3+ lowercase letters, then 2+
+# capitals ("McDONALD" and "MacLEOD" are names, not seams)
+_GLUED_OUTLET = re.compile(r"(?<=[a-z]{3})(?=[A-Z]{2})")
+
+
+def _caps(t: str) -> bool:
+    letters = [c for c in t if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _strip_outlet(name: str) -> str:
+    """The person without the outlet that a byline sets in the other case after the name: "Kevin McCoy USA
+    TODAY" (two or more words in capitals after two or more that are not), "EYAL PRESS Associated Press" (words
+    not in capitals after two or more that are), "Jonathan GarberFOXBusiness" (glued). A name in one case, or
+    with a single word in the other ("Jean DUPONT", "Ana Lind MD"), is left as it is."""
+    toks = name.split()
+    if toks and (g := _GLUED_OUTLET.search(toks[-1])) is not None and len(toks) >= 2:
+        return " ".join(toks[:-1] + [toks[-1][:g.start()]])
+    if len(toks) >= 4 or (len(toks) == 3 and _caps(toks[0]) and _caps(toks[1])):
+        caps = [_caps(t) for t in toks]
+        cut = next((i for i in range(2, len(toks)) if caps[i] != caps[i - 1]), None)
+        if cut is not None and all(c == caps[0] for c in caps[:cut]) and all(c != caps[0] for c in caps[cut:]) \
+                and (caps[0] or len(toks) - cut >= 2):
+            return " ".join(toks[:cut])
+    return name
+
+
 def parse_authors(s: str) -> list[str]:
     """Names left in a byline once dates, times and 'By' are removed."""
     x = s
@@ -257,7 +284,7 @@ def parse_authors(s: str) -> list[str]:
             # a name glued to its job title where the page set them in two elements ("By Meg LindStaff Writer")
             out.append(p[:g.start()])
         elif _is_name(toks):
-            out.append(p)
+            out.append(_strip_outlet(p))
         elif n_prefix and toks and _UNCASED_NAME.match(p if len(toks) > 1 and not _UNCASED_NAME.match(toks[0])
                                                        else toks[0]):
             # a Chinese or Arabic name after "记者", "بقلم", ... (a Chinese one is the first word)
@@ -295,12 +322,22 @@ def person_names(names: list[str], byline: str) -> list[str]:
     only when `not_a_person` says so; names joined by "and" are co-authors ("By Ana Lind and Eyal
     Press"), unless the second names a newsroom ("and Metro Desk")."""
     out = names[:1]  # a byline naming only its newsroom ("By Gazette Staff") keeps it as the credit
+    # past a job title a comma leads to the employer, and the rest of the line is about it ("Ana Lind, Senior
+    # Counsel, Harbour Rights Project, Privacy, and Technology"), but ", and" to a co-author ("Ana Lind, Staff
+    # Writer, and Eyal Press")
+    state = "names"
     for a in names[1:]:
         if _collective(a):  # "By Ana Lind and Metro Desk": the person only
             continue
         after_comma = re.search(r"[,،、]\s*" + re.escape(a), byline) is not None
-        if not (after_comma and not_a_person(a)):
-            out.append(a)
+        if state == "employer" or (state == "title" and after_comma):
+            state = "employer"
+            continue
+        if after_comma and not_a_person(a):
+            state = "title"
+            continue
+        state = "names"
+        out.append(a)
     return out
 
 
@@ -1265,7 +1302,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
                     and all(_is_name(x.split()) for x in segs):
                 lab[j] = _L["byline"]
                 det[j] = "rule:author_line"
-                meta.authors = person_names(segs, t)  # "Ana Lind, Staff Writer": the person
+                meta.authors = person_names([_strip_outlet(x) for x in segs], t)  # "Ana Lind, Staff Writer": the person
         if not meta.authors:
             for step in (-1, 1):
                 j = bi + step

@@ -1300,3 +1300,17 @@ def test_teaser_cards_with_a_repeated_byline_are_related():
             "March 4, 2020", P3, P4, "Third story of the week", "By Eyal Press", "March 5, 2020", P5, P1]
     by, _, _ = _run("\n".join(page))
     assert "rule:byline_teaser" not in {d.detail for d in by.values()}
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("By Mei Lindqvist, Senior Staff Technologist, Harbour Rights Speech, Privacy, and Technology Project",
+     ["Mei Lindqvist"]),  # past a job title, the commas list the employer
+    ("By Jonas WeberHARBOURNews", ["Jonas Weber"]),  # glued to an outlet in capitals
+    ("By Ana Lind and Eyal Press LAKE GAZETTE", ["Ana Lind", "Eyal Press"]),  # the outlet in capitals after
+    ("By ANA LIND and EYAL PRESS Lake Gazette", ["ANA LIND", "EYAL PRESS"]),  # ... or in title case
+    ("By Ronald McDONALD", ["Ronald McDONALD"]),  # a name, not a seam
+    ("By Jean DUPONT", ["Jean DUPONT"]),  # a family name in capitals
+    ("By Ana Lind, Staff Writer, and Eyal Press", ["Ana Lind", "Eyal Press"]),  # a serial comma before "and"
+])
+def test_a_byline_names_people_without_their_title_or_outlet(byline, names):
+    assert person_names(parse_authors(byline), byline) == names
