@@ -329,7 +329,8 @@ def person_names(names: list[str], byline: str) -> list[str]:
     for a in names[1:]:
         if _collective(a):  # "By Ana Lind and Metro Desk": the person only
             continue
-        after_comma = re.search(r"[,،、]\s*" + re.escape(a), byline) is not None
+        # (by its first word: the date words inside a segment are gone, "Engineer on Google Play")
+        after_comma = re.search(r"[,،、]\s*" + re.escape(a.split()[0]), byline) is not None
         if state == "employer" or (state == "title" and after_comma):
             state = "employer"
             continue
@@ -353,11 +354,23 @@ _CODE_LIKE = re.compile(r"[={}]|;\s*$|[\"'`]\s*\d{4}[/.-]\d")
 _RANGE_SEP = re.compile(r"\s*(?:[-–—]|to|until|bis)\s*", re.I)
 
 
+# the fields of a post's meta line: "By Ana Lind | March 3, 2024 at 2:26 PM - Updated ...", "05/10/2018 -
+# Posted by: Ana Lind - Category: Health"
+_META_SEG = re.compile(r"\s+[|｜•·]\s+|\s+[-–—]\s+")
+# a blog archive's month with its post count ("November 2019 (12)", "Novembro (113)"): no dateline
+_ARCHIVE_MONTH = re.compile(r"^\W*[^\W\d]+(?:\s+\d{4})?\s*\(\d+\)\W*$")
+
+
 def _long_dateline(s: str) -> bool:
     if _DATE_LABEL.match(s):
         return True
     segs = _PIPE_SEG.split(s)
-    return len(segs) > 1 and len(segs[0].split()) <= 10 and parse_datetime(segs[0]) is not None
+    if len(segs) > 1 and len(segs[0].split()) <= 10 and parse_datetime(segs[0]) is not None:
+        return True
+    # a meta line whose fields include the byline and the date, in any order
+    segs = _META_SEG.split(s)
+    return (len(segs) > 1 and any(_BYLINE_PREFIX.match(g) for g in segs)
+            and any(len(g.split()) <= 10 and parse_datetime(g) is not None for g in segs))
 
 
 # a reading-time line: a reading word before the number ("Tempo di lettura: 4 minuti") or after it ("8 min read")
@@ -1256,6 +1269,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     if m1.size:  # a line of code with a date, or a date range, is not a dateline, nor a sentence that
         # mentions a date ("The next meeting is planned for 25 April, the mayor said.") without a label
         m1 = m1[[_CODE_LIKE.search(texts[i]) is None and not _date_range(texts[i]) and not _version_heading(texts[i])
+                 and _ARCHIVE_MONTH.match(texts[i]) is None
                  and _QUOTE_ATTRIBUTION.match(texts[i]) is None
                  and not (endp[i] and words[i] >= 8 and not byl[i] and not _BYLINE_PREFIX.match(texts[i])
                           and not _datelike(texts[i]))

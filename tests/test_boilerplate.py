@@ -1314,3 +1314,26 @@ def test_teaser_cards_with_a_repeated_byline_are_related():
 ])
 def test_a_byline_names_people_without_their_title_or_outlet(byline, names):
     assert person_names(parse_authors(byline), byline) == names
+
+
+@pytest.mark.parametrize("line, authors, published", [
+    ("By Ana Lind | March 3, 2024 at 2:26 PM HST - Updated March 3 at 4:46 PM, with more detail on the repairs",
+     ["Ana Lind"], "2024-03-03T14:26"),
+    ("05/10/2018 - Publicado por: Ana Lind - Categoria: Saúde - Tags: porto obras cais guindastes reparos",
+     ["Ana Lind"], "2018-10-05"),
+])
+def test_a_long_meta_line_with_byline_and_date_fields_is_the_dateline(line, authors, published):
+    by, meta, _ = _run("\n".join(["Home", "News", HEADLINE, line, P1, P2, P3]))
+    assert by[line].label == "byline" and meta.title == HEADLINE, (by[line], meta.title)
+    assert meta.authors == authors and meta.published == published
+
+
+def test_a_blog_archive_month_is_no_dateline():
+    page = ["Archive", "November 2019 (12)", "October 2019 (9)", HEADLINE, "March 3, 2020", P1, P2, P3]
+    _, meta, _ = _run("\n".join(page))
+    assert meta.published == "2020-03-03"
+
+
+def test_a_posted_by_byline_drops_the_job_title():
+    s = "Posted by Ana Lind, Software Engineer on Harbour Maps"
+    assert person_names(parse_authors(s), s) == ["Ana Lind"]
