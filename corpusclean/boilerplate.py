@@ -135,6 +135,8 @@ _BYLINE_PREFIX = re.compile(
 _AUTHOR_SPLIT = re.compile(  # (a serial comma before the last name first: "Ana Lind, Staff Writer, and Eyal Press")
     r"\s*(?:,\s*(?:" + "|".join(map(re.escape, _BW["join"])) + r")\s|[,،、&|/·•—–]|-(?=\s)|\s(?:" + "|".join(map(re.escape, _BW["join"])) + r")\s|(?<=\w)(?:和|与|與|と)(?=\w))\s*")
 _PARTICLES = frozenset(_BW["particle"])
+_PAREN = re.compile(r"\s*\([^()]*\)")
+_WITH_PAREN = re.compile(r"\s*\(\s*(?:" + "|".join(map(re.escape, _BW["with"])) + r")\s+([^()]+)\)", re.I)
 _GLUED_TITLE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # the first lower-upper seam: "LindStaff"
 _PIPE_SEG = re.compile(r"\s+[|｜]\s+")
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@\w+(?:\.\w+)*")  # an e-mail address, a social handle
@@ -271,6 +273,9 @@ def parse_authors(s: str) -> list[str]:
     if "@" in x:
         x = strip_contacts(x)
     x, n_prefix = _BYLINE_PREFIX.subn("", x.strip())
+    if "(" in x:  # co-authors in parentheses ("Ana Lind (with Eyal Press and Mei Tan)") are authors too; an
+        # outlet or a role there ("Ana Lind (Reuters)") is not
+        x = _PAREN.sub(" ", _WITH_PAREN.sub(r", \1", x))
     parts = _AUTHOR_SPLIT.split(x)  # before the date words go: "et" is a time zone and French "and"
     out = []
     for p in parts:

@@ -1337,3 +1337,12 @@ def test_a_blog_archive_month_is_no_dateline():
 def test_a_posted_by_byline_drops_the_job_title():
     s = "Posted by Ana Lind, Software Engineer on Harbour Maps"
     assert person_names(parse_authors(s), s) == ["Ana Lind"]
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("Par Ana Lind (avec Eyal Press et Mei Tan)", ["Ana Lind", "Eyal Press", "Mei Tan"]),
+    ("By Ana Lind (with Eyal Press)", ["Ana Lind", "Eyal Press"]),
+    ("By Ana Lind (Harbour Wire)", ["Ana Lind"]),  # an outlet in parentheses is not an author
+])
+def test_parentheses_in_a_byline(byline, names):
+    assert person_names(parse_authors(byline), byline) == names
