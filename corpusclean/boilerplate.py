@@ -265,6 +265,7 @@ def parse_authors(s: str) -> list[str]:
         pre = [g for g in segs if _BYLINE_PREFIX.match(g)] if len(segs) > 1 else []
         if pre:
             x = pre[0]
+    x0 = x
     if _D4.search(x) is not None:
         for p in _DATE_PATTERNS:
             x = p.sub(" ", x)
@@ -298,7 +299,38 @@ def parse_authors(s: str) -> list[str]:
                 and p.lower() not in _MON \
                 and not re.search(r"(?<!\w)" + re.escape(p) + r"\s*[:：]", s):  # a label ("Issued: May 2, 2024")
             out.append(p)
+    if not out and (m := _BYLINE_PREFIX.match(x0.strip())) is not None:
+        lead = _leading_name(x0.strip()[m.end():])
+        if lead:
+            out.append(lead)
     return out
+
+
+# glued to a handle or a mail address ("Ana Lind@analind", "Ana Lind ana@example.com(555) 123")
+_GLUED_HANDLE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|(?<=[^\W\d_])@\w+")
+# words that end the name in a byline line run on into its date or a widget ("By Ana Lind On 11/13/19 at ...",
+# "Von Ana Lind publiziert am ...", "By Ana Lind Follow @analind")
+_NAME_STOP = frozenset(("on", "at", "updated", "published", "posted", "follow", "am", "um", "le", "el", "il", "den",
+                        "der", "the", "share", "email"))
+
+
+def _leading_name(rest: str) -> str | None:
+    """The name that opens a byline's text after its prefix when the whole line does not parse: the run of 2-4
+    capitalised words up to the first word that is none (a date, a month after the first name, "On", "Updated", a
+    handle, a lowercase word). "By Mike Lind 2019-11-18T20:51:19Z Science & Astronomy" gives "Mike Lind"; "By
+    April Lind March 18" gives "April Lind"."""
+    run: list[str] = []
+    for t in _GLUED_HANDLE.sub(" ", rest).split():
+        w = t.rstrip(",.;:")
+        low = w.lower()
+        if not w or (run and low in _MON) or low in _NAME_STOP or not (_name_token(w) or (run and low in _PARTICLES)):
+            break
+        run.append(w)
+        if w != t:  # a comma or a full stop ends it
+            break
+    while run and run[-1].lower() in _PARTICLES:
+        run.pop()
+    return " ".join(run) if 2 <= len(run) <= 4 else None
 
 
 _NOT_NAME = frozenset(_BW["not_name"])

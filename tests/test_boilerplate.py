@@ -1346,3 +1346,17 @@ def test_a_posted_by_byline_drops_the_job_title():
 ])
 def test_parentheses_in_a_byline(byline, names):
     assert person_names(parse_authors(byline), byline) == names
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("By Mei Lindqvist 2019-11-18T20:51:19Z Science & Astronomy", ["Mei Lindqvist"]),
+    ("By Ana Lind March 18 at 3:57 PM Follow @analind", ["Ana Lind"]),
+    ("By Ana Lind@analind Updated Jul 24, 2018, 2:15pm EDT", ["Ana Lind"]),
+    ("By Ana Lind On 11/13/19 at 4:00 PM EST", ["Ana Lind"]),
+    ("Von Jonas Weber publiziert am 25. September 2018", ["Jonas Weber"]),
+    ("By Ana Lind ana.lind@example.com(555) 459-5382", ["Ana Lind"]),
+    ("By April Lind March 18 at 3:57 PM", ["April Lind"]),  # a first name that is a month
+    ("By the end of the week", []),  # no name after the prefix
+])
+def test_a_byline_run_on_into_its_date_or_widgets_gives_the_name(byline, names):
+    assert person_names(parse_authors(byline), byline) == names
