@@ -1302,15 +1302,19 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     if lc.size:
         dateline[lc] = [_long_dateline(" ".join(texts[i].split())) for i in lc.tolist()]
     byl = col("byline_start") > 0
-    m1 = np.flatnonzero((lab == 0) & inlim & dateline)
-    if m1.size:  # a line of code with a date, or a date range, is not a dateline, nor a sentence that
-        # mentions a date ("The next meeting is planned for 25 April, the mayor said.") without a label
-        m1 = m1[[_CODE_LIKE.search(texts[i]) is None and not _date_range(texts[i]) and not _version_heading(texts[i])
-                 and _ARCHIVE_MONTH.match(texts[i]) is None
-                 and _QUOTE_ATTRIBUTION.match(texts[i]) is None
-                 and not (endp[i] and words[i] >= 8 and not byl[i] and not _BYLINE_PREFIX.match(texts[i])
-                          and not _datelike(texts[i]))
-                 for i in m1.tolist()]]
+    def datelines_only(m: np.ndarray) -> np.ndarray:
+        # a line of code with a date, or a date range, is not a dateline, nor a sentence that mentions a
+        # date ("The next meeting is planned for 25 April, the mayor said.") without a label
+        if m.size == 0:
+            return m
+        return m[[_CODE_LIKE.search(texts[i]) is None and not _date_range(texts[i]) and not _version_heading(texts[i])
+                  and _ARCHIVE_MONTH.match(texts[i]) is None
+                  and _QUOTE_ATTRIBUTION.match(texts[i]) is None
+                  and not (endp[i] and words[i] >= 8 and not byl[i] and not _BYLINE_PREFIX.match(texts[i])
+                           and not _datelike(texts[i]))
+                  for i in m.tolist()]]
+
+    m1 = datelines_only(np.flatnonzero((lab == 0) & inlim & dateline))
     by_doc = _first_per_doc(m1, doc_id[m1], k)
     nob = by_doc < 0
     if nob.any():
@@ -1331,6 +1335,15 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             d = int(doc_id[i])
             if by_doc[d] < 0 and _SOLAR_DATE.search(texts[i]) and _datelike(texts[i]):
                 by_doc[d] = i
+    nob = by_doc < 0
+    if nob.any():  # the prose region's estimate can start early, at a long cookie notice or sign-up text above
+        # the header: a dateline after the limit still counts up to the first body paragraph
+        body = np.flatnonzero(nob[doc_id] & (idx >= rs) & prose & (p >= threshold))
+        first_body = _first_per_doc(body, doc_id[body], k)
+        m3 = np.flatnonzero((lab == 0) & ~inlim & dateline & nob[doc_id] & (idx < first_body[doc_id]))
+        m3 = datelines_only(m3)
+        by3 = _first_per_doc(m3, doc_id[m3], k)
+        by_doc = np.where(nob, by3, by_doc)
     for d, bi in enumerate(by_doc.tolist()):
         if bi < 0:
             continue

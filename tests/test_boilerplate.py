@@ -1360,3 +1360,30 @@ def test_parentheses_in_a_byline(byline, names):
 ])
 def test_a_byline_run_on_into_its_date_or_widgets_gives_the_name(byline, names):
     assert person_names(parse_authors(byline), byline) == names
+
+
+class _ScoreModel:
+    """Given scores, one per line of a one-document batch."""
+
+    def __init__(self, scores) -> None:
+        self.scores = np.asarray(scores, dtype=float)
+
+    def predict(self, X):
+        assert X.shape[0] == self.scores.shape[0]
+        return self.scores
+
+
+def test_a_dateline_under_a_long_notice_above_the_header_is_found():
+    notice = ("We use cookies and similar technologies to improve your browsing experience, personalise content "
+              "and offers, show targeted ads, analyse traffic and understand where our visitors come from, "
+              "as described in our privacy policy, which you can read at any time.")
+    # the notice and two sign-up sentences make the prose region start at the notice, 8 lines above the
+    # dateline; the model scores the sign-up sentences as chrome and the article as text
+    page = ["Home", notice, "Sign in",
+            "Log in with your account to create or edit your custom homepage and catch up on your reading.",
+            "Register", "Sign up for a free account to customise your news and health experiences on every device.",
+            "Take the tour", HEADLINE, "Published Thursday 27 July 2017", "By Ana Lind", P1, P2, P3, P4]
+    scores = [0.05] * 10 + [0.9] * 4
+    dec, meta = classify_dump(split_lines("\n".join(page)), model=_ScoreModel(scores))
+    assert meta.published == "2017-07-27" and meta.authors == ["Ana Lind"], meta
+    assert dec[8].detail == "rule:dateline" and all(d.keep for d in dec[10:])
