@@ -1210,6 +1210,9 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             solo[i] = not texts[i].rstrip().rstrip("]\"”’»").endswith(("...", "\u2026", "[…"))
         pair |= solo
         pair_idx = np.flatnonzero(pair)
+        # a notice paragraph (a disclosure, a cookie or sign-up text: promo, 12+ words) is site chrome that
+        # parts the teasers above it from the article's header below it, which the block took before
+        brk_idx = np.flatnonzero((lab == _L["promo"]) & (words >= 12))
         for i in rh.tolist():
             if lab[i] != 0 and lab[i] != _L["nav"]:
                 continue
@@ -1220,7 +1223,9 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             lab[i] = _L["related"]
             det[i] = "rule:related_header"
             j = np.searchsorted(pair_idx, i + 1)
-            stop = min(int(pair_idx[j]) if j < pair_idx.size else n, int(de[i]))
+            jb = np.searchsorted(brk_idx, i + 1)
+            stop = min(int(pair_idx[j]) if j < pair_idx.size else n, int(brk_idx[jb]) if jb < brk_idx.size else n,
+                       int(de[i]))
             seg = lab[i + 1:stop] == 0
             lab[i + 1:stop][seg] = _L["related"]
             det[i + 1:stop][seg] = "rule:related_block"

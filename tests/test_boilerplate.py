@@ -1387,3 +1387,13 @@ def test_a_dateline_under_a_long_notice_above_the_header_is_found():
     dec, meta = classify_dump(split_lines("\n".join(page)), model=_ScoreModel(scores))
     assert meta.published == "2017-07-27" and meta.authors == ["Ana Lind"], meta
     assert dec[8].detail == "rule:dateline" and all(d.keep for d in dec[10:])
+
+
+def test_a_related_block_stops_at_a_notice_paragraph_above_the_header():
+    notice = ("Harbour Times is supported by its readers. When you buy through links on our site, we may earn "
+              "an affiliate commission.")
+    page = ["Home", "News", "Trending", "Full Moons 2019", "On This Day in Harbour History", notice, "Home",
+            HEADLINE, "By Ana Lind 2019-11-18T20:51:19Z Science", P1, P2, P3, P4]
+    by, meta, _ = _run("\n".join(page))
+    assert by["Full Moons 2019"].label == "related" and by[notice].label == "promo"
+    assert meta.title == HEADLINE and meta.authors == ["Ana Lind"] and meta.published == "2019-11-18T20:51", meta
