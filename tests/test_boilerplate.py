@@ -1397,3 +1397,17 @@ def test_a_related_block_stops_at_a_notice_paragraph_above_the_header():
     by, meta, _ = _run("\n".join(page))
     assert by["Full Moons 2019"].label == "related" and by[notice].label == "promo"
     assert meta.title == HEADLINE and meta.authors == ["Ana Lind"] and meta.published == "2019-11-18T20:51", meta
+
+
+def test_a_caption_above_a_credit_in_parentheses_is_a_caption():
+    caption = "An artist's drawing of the new harbour cranes at work on the east quay."
+    long_par = P3 + " " + P4
+    page = [HEADLINE, "March 3, 2020", P1, caption, "(Image: © Lake Photos)", P2, long_par,
+            "(Image credit: Ana Lind)", P5]
+    by, _, _ = _run("\n".join(page))
+    assert by[caption].label == "caption" and by["(Image: © Lake Photos)"].detail == "rule:photo_credit"
+    # a paragraph of more than 40 words above a credit (an image without a caption) is body text, and stays
+    assert by[long_par].keep and by["(Image credit: Ana Lind)"].label == "caption"
+    # nor is the dateline above a lead image's credit a caption
+    _, meta, _ = _run("\n".join([HEADLINE, "By Ana Lind | March 3, 2020", "(Image: Lake Photos)", P1, P2, P3]))
+    assert meta.published == "2020-03-03" and meta.authors == ["Ana Lind"]
