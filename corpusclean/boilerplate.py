@@ -136,8 +136,7 @@ _AUTHOR_SPLIT = re.compile(  # (a serial comma before the last name first: "Ana 
     r"\s*(?:,\s*(?:" + "|".join(map(re.escape, _BW["join"])) + r")\s|[,،、&|/·•—–]|-(?=\s)|\s(?:" + "|".join(map(re.escape, _BW["join"])) + r")\s|(?<=\w)(?:和|与|與|と)(?=\w))\s*")
 _PARTICLES = frozenset(_BW["particle"])
 _PAREN = re.compile(r"\s*\([^()]*\)")
-_PAREN_CREDIT = re.compile(r"\(\s*(?:images?|photos?|pictures?|photographs?|fotos?|bild|imagen|immagine|crédit|crédito|credits?)"
-                           r"(?:\s+(?:credits?|crédit))?\s*[:：]", re.I)
+_PAREN_CREDIT = re.compile(r"\(\s*(?:images?|photos?|pictures?|photographs?|fotos?|bild|credits?)(?:\s+credits?)?\s*[:：]", re.I)
 _WITH_PAREN = re.compile(r"\s*\(\s*(?:" + "|".join(map(re.escape, _BW["with"])) + r")\s+([^()]+)\)", re.I)
 _GLUED_TITLE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # the first lower-upper seam: "LindStaff"
 _PIPE_SEG = re.compile(r"\s+[|｜]\s+")
@@ -1050,8 +1049,8 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     # a photo credit in parentheses on its own line ("(Image: © Lake Photos)", "(Image credit: Ana Lind)", "(Bild:
     # Hersteller)"): the caption right above it, of up to 40 words and two sentences, goes with it (before the
     # copyright rule, which would take a credit with a © for the site's footer)
-    pcl = np.flatnonzero((lab == 0) & (words <= 15) & (col("log_chars") <= 5.0))
-    if pcl.size:
+    pcl = np.flatnonzero((lab == 0) & (words <= 15) & (((f.first_tok_bits >> B_CREDIT) & 1) > 0))
+    if pcl.size:  # (the first token is a credit word: few lines to look at)
         pcl = pcl[[texts[i].lstrip().startswith("(") and _PAREN_CREDIT.match(texts[i].lstrip()) is not None
                    for i in pcl.tolist()]]
         setm(np.isin(idx, pcl), "caption", "rule:photo_credit")
