@@ -1169,8 +1169,13 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         nb = np.zeros(n, dtype=bool)
         nb[:-1] |= pm[1:] & same_next[:-1]
         nb[1:] |= pm[:-1] & same_next[:-1]
-        # (never a dated line: "Updated 3 June 2024" above an affiliate disclosure is the dateline)
-        setm(nb & (words <= 12) & ~endp & (col("has_date") == 0), "promo", "rule:promo_run")
+        # (never a dated line: "Updated 3 June 2024" above an affiliate disclosure is the dateline; nor a line
+        # one or two above a short dated line: the headline over its byline block, under a "Learn More" button)
+        dl_ = ((col("has_date") > 0) | ((col("has_time") > 0) & (col("has_year") > 0))) & (words <= 14)
+        over = np.zeros(n, dtype=bool)
+        over[:-1] |= dl_[1:] & same_next[:-1]
+        over[:-2] |= dl_[2:] & same_next[:-2] & same_next[1:-1]
+        setm(nb & (words <= 12) & ~endp & (col("has_date") == 0) & ~(over & (words >= 4)), "promo", "rule:promo_run")
 
     # breadcrumbs (candidates: short lines with a spaced separator) and tickers
     lens = np.expm1(col("log_chars"))

@@ -1411,3 +1411,10 @@ def test_a_caption_above_a_credit_in_parentheses_is_a_caption():
     # nor is the dateline above a lead image's credit a caption
     _, meta, _ = _run("\n".join([HEADLINE, "By Ana Lind | March 3, 2020", "(Image: Lake Photos)", P1, P2, P3]))
     assert meta.published == "2020-03-03" and meta.authors == ["Ana Lind"]
+
+
+def test_a_promo_run_does_not_take_the_headline_over_the_byline_block():
+    page = ["Welcome to the Harbour Network's reader experience", "Learn More", HEADLINE, "Ana Lind",
+            "Published 11:34 PM EST Nov 19, 2019", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert by["Learn More"].label == "promo" and meta.title == HEADLINE, (meta.title, by[HEADLINE])
