@@ -392,6 +392,9 @@ _CODE_LIKE = re.compile(r"[={}]|;\s*$|[\"'`]\s*\d{4}[/.-]\d")
 _RANGE_SEP = re.compile(r"\s*(?:[-–—]|to|until|bis)\s*", re.I)
 
 
+# a label that credits a sponsor or a partner and runs on into its logo ("Seascape: the state of our oceans is
+# supported by", "Presented in partnership with"): no headline
+_SPONSOR_END = re.compile(r"\b(?:by|with)\s*[:：]?\s*$", re.I)
 # the fields of a post's meta line: "By Ana Lind | March 3, 2024 at 2:26 PM - Updated ...", "05/10/2018 -
 # Posted by: Ana Lind - Category: Health"
 _META_SEG = re.compile(r"\s+[|｜•·]\s+|\s+[-–—]\s+")
@@ -400,7 +403,9 @@ _ARCHIVE_MONTH = re.compile(r"^\W*[^\W\d]+(?:\s+\d{4})?\s*\(\d+\)\W*$")
 
 
 def _long_dateline(s: str) -> bool:
-    if _DATE_LABEL.match(s):
+    # a label first, or hardly a word besides dates and times ("Mon 18 Nov 2019 18.54 GMT Last modified on Mon 18
+    # Nov 2019 18.56 GMT")
+    if _datelike(s):
         return True
     segs = _PIPE_SEG.split(s)
     if len(segs) > 1 and len(segs[0].split()) <= 10 and parse_datetime(segs[0]) is not None:
@@ -1456,7 +1461,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             # a 3-word headline ("Pier Rebuilt Quickly") only directly above an author line: 3-word
             # lines above a bare dateline are mostly labels ("Back to overview", "Staff Reporter")
             if a0 <= j < a1 and lab[j] == 0 and j <= lim_t and (
-                    h4t[j] or (j == s0 - 1 and s0 < bi and h3t[j] and plain[j])):
+                    h4t[j] or (j == s0 - 1 and s0 < bi and h3t[j] and plain[j])) and not _SPONSOR_END.search(texts[j]):
                 # headline, then a standfirst without a final period, then the byline: the headline
                 # comes first and is not longer than its standfirst, which reads like a sentence (more
                 # stop words than headlinese: not a score line over a headline), and the headline starts
@@ -1480,7 +1485,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
                             & (idx < fb[doc_id]) & need[doc_id])
         if tm.size:  # never a dateline ("PUBLISHED: June 3, 2023 at 2:05 PM | UPDATED: ...", a date range)
             tm = tm[[not (dateline[i] and _datelike(texts[i])) and not _is_byline_text(texts[i])
-                     for i in tm.tolist()]]
+                     and not _SPONSOR_END.search(texts[i]) for i in tm.tolist()]]
         t2 = _last_per_doc(tm, doc_id[tm], k)
         title_doc = np.where(need, t2, title_doc)
     for d, ti in enumerate(title_doc.tolist()):

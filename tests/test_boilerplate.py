@@ -1418,3 +1418,12 @@ def test_a_promo_run_does_not_take_the_headline_over_the_byline_block():
             "Published 11:34 PM EST Nov 19, 2019", P1, P2, P3]
     by, meta, _ = _run("\n".join(page))
     assert by["Learn More"].label == "promo" and meta.title == HEADLINE, (meta.title, by[HEADLINE])
+
+
+def test_a_long_line_of_dates_is_the_dateline_and_a_sponsor_label_no_headline():
+    line = "Mon 18 Nov 2019 18.54 GMT Last modified on Mon 18 Nov 2019 18.56 GMT"
+    page = ["World", "Harbour series", HEADLINE, "Harbour Futures: a series is supported by", "About this content",
+            line, "Share on Facebook", P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert by[line].detail == "rule:dateline" and meta.published.startswith("2019-11-18"), (by[line], meta)
+    assert meta.title == HEADLINE, meta.title
