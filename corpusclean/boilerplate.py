@@ -1331,6 +1331,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
     if lc.size:
         dateline[lc] = [_long_dateline(" ".join(texts[i].split())) for i in lc.tolist()]
     byl = col("byline_start") > 0
+
     def datelines_only(m: np.ndarray) -> np.ndarray:
         # a line of code with a date, or a date range, is not a dateline, nor a sentence that mentions a
         # date ("The next meeting is planned for 25 April, the mayor said.") without a label
