@@ -473,9 +473,17 @@ def _version_heading(s: str) -> bool:
     return m is not None and any(p.search(s, m.end()) for p in _DATE_PATTERNS)
 
 
+# days of one month joined by a dash ("December 6-8", "6–8 décembre"): an event's dates
+_MONTHS_RX = "|".join(sorted((re.escape(m) for m in _MON if len(m) >= 3 and not m.isdigit()), key=len, reverse=True))
+_DAY_RANGE = re.compile(rf"(?<!\w)(?:{_MONTHS_RX})\.?\s+\d{{1,2}}\s*[-–—]\s*\d{{1,2}}(?!\d)"
+                        rf"|(?<!\d)\d{{1,2}}\.?\s*[-–—]\s*\d{{1,2}}\.?\s+(?:{_MONTHS_RX})(?!\w)", re.I)
+
+
 def _date_range(s: str) -> bool:
     """Two full dates joined by a dash or 'to' ("May 1, 1931 - May 30, 2023"): a life span or a period,
-    not the date a page was published."""
+    not the date a page was published; nor are days of a month joined by a dash ("Show is December 6-8")."""
+    if _DAY_RANGE.search(s):
+        return True
     if len(_D4.findall(s)) < 2:  # each date pattern holds a 4-digit year (a cheap gate: most lines have one)
         return False
     for p in _DATE_PATTERNS:

@@ -1427,3 +1427,12 @@ def test_a_long_line_of_dates_is_the_dateline_and_a_sponsor_label_no_headline():
     by, meta, _ = _run("\n".join(page))
     assert by[line].detail == "rule:dateline" and meta.published.startswith("2019-11-18"), (by[line], meta)
     assert meta.title == HEADLINE, meta.title
+
+
+def test_an_event_teaser_with_a_day_range_is_no_dateline():
+    teaser = "Harbour Winter Antiques and Jewelry Show is December 6-8"
+    page = ["Arts", "Events", HEADLINE, teaser, "Living", "By Ana Lind", "Published 7:39 PM EST Nov 19, 2019",
+            P1, P2, P3]
+    by, meta, _ = _run("\n".join(page))
+    assert by[teaser].detail != "rule:dateline" and meta.published == "2019-11-19T19:39", (by[teaser], meta)
+    assert boilerplate._date_range("Festival 6–8 décembre") and not boilerplate._date_range("December 6, 2019")
