@@ -1391,6 +1391,17 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
         meta = metas[d]
         meta.published = parse_datetime(s)
         meta.authors = person_names(parse_authors(s), s)
+        if meta.authors and not _BYLINE_PREFIX.match(s):
+            # names read from an unprefixed dateline ("November 20, 2019 / 1:07 AM / Harbour News") yield to a
+            # "By ..." line right beside it, which names the authors
+            for j in (bi - 1, bi + 1):
+                if off[d] <= j < off[d + 1] and lab[j] == 0 and words[j] <= 12 and _BYLINE_PREFIX.match(texts[j]):
+                    t = " ".join(texts[j].split())
+                    if au := person_names(parse_authors(t), t):
+                        lab[j] = _L["byline"]
+                        det[j] = "rule:author_line"
+                        meta.authors = au
+                        break
         j = bi - 1
         # a bare name (or names) between the headline and the dateline, with no "By" ("Headline / Ana
         # Lind / 12 March 2024"); the headline right above it, and longer (on the bench pages, a name

@@ -1436,3 +1436,10 @@ def test_an_event_teaser_with_a_day_range_is_no_dateline():
     by, meta, _ = _run("\n".join(page))
     assert by[teaser].detail != "rule:dateline" and meta.published == "2019-11-19T19:39", (by[teaser], meta)
     assert boilerplate._date_range("Festival 6–8 décembre") and not boilerplate._date_range("December 6, 2019")
+
+
+def test_a_by_line_beside_an_unprefixed_dateline_names_the_authors():
+    page = ["News", HEADLINE, "By Ana Lind, Bo Kim, Mei Tan", "November 20, 2019 / 1:07 AM / Harbour News",
+            P1, P2, P3]
+    _, meta, _ = _run("\n".join(page))
+    assert meta.authors == ["Ana Lind", "Bo Kim", "Mei Tan"] and meta.published == "2019-11-20T01:07", meta
