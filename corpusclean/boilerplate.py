@@ -586,6 +586,45 @@ def _byline_teasers(rep_by, texts, lab, det, after_title, words, endp, hasd, sam
     det[d] = "rule:byline_teaser"
 
 
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _title_by_lede(tm, last, fb, texts, doc_id, lab, prose, de) -> np.ndarray:
+    """With no byline to anchor it, the headline is the headline-like line before the body that shares the most
+    words of 4+ letters with the body's first three paragraphs (a headline names what its lede tells; a section
+    label such as the show's name shares fewer), when one shares three or more and a third of its own; else, as
+    before, the last such line (teasers, section labels and promos above the body share little with it)."""
+    out = last.copy()
+    if tm.size == 0:
+        return out
+    by_doc: dict[int, list[int]] = {}
+    for i in tm.tolist():
+        by_doc.setdefault(int(doc_id[i]), []).append(i)
+    for d, cands in by_doc.items():
+        b = int(fb[d])
+        body: set[str] = set()
+        seen = 0
+        for i in range(max(b, 0), int(de[b]) if b >= 0 else 0):
+            if lab[i] == 0 and prose[i]:
+                body.update(w.lower() for w in _CONTENT_WORD.findall(texts[i]))
+                seen += 1
+                if seen == 3:
+                    break
+        if not body:
+            continue
+        best, best_score = -1, (0, 0.0)
+        for i in cands[-30:]:
+            words = {w.lower() for w in _CONTENT_WORD.findall(texts[i])}
+            shared = len(words & body)
+            if shared >= 3 and shared * 3 >= len(words):
+                score = (shared, shared / len(words))  # most shared words, then the larger share of its own
+                if score > best_score or (score == best_score and i > best):
+                    best, best_score = i, score
+        if best >= 0:
+            out[d] = best
+    return out
+
+
 # An empty document: its best sentences are kept when at least this many score within this share of its best
 _RESCUE_MIN_LINES = 2
 _RESCUE_SHARE = 0.5
@@ -1507,6 +1546,7 @@ def classify_dumps(docs: list[list[Block]], model=None, threshold: float = KEEP_
             tm = tm[[not (dateline[i] and _datelike(texts[i])) and not _is_byline_text(texts[i])
                      and not _SPONSOR_END.search(texts[i]) for i in tm.tolist()]]
         t2 = _last_per_doc(tm, doc_id[tm], k)
+        t2 = _title_by_lede(tm, t2, fb, texts, doc_id, lab, prose, de)
         title_doc = np.where(need, t2, title_doc)
     for d, ti in enumerate(title_doc.tolist()):
         meta = metas[d]

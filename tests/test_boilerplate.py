@@ -1443,3 +1443,13 @@ def test_a_by_line_beside_an_unprefixed_dateline_names_the_authors():
             P1, P2, P3]
     _, meta, _ = _run("\n".join(page))
     assert meta.authors == ["Ana Lind", "Bo Kim", "Mei Tan"] and meta.published == "2019-11-20T01:07", meta
+
+
+def test_without_a_byline_the_headline_is_the_line_that_names_what_the_lede_tells():
+    head = "Council votes to extend the river walk by two kilometres"
+    page = ["Home", head, "Share", "Ferry timetable changes for the winter", "Library extends its opening hours",
+            P1, P2, P3]
+    assert _run("\n".join(page))[1].title == head  # not the last teaser above the body
+    # a line sharing fewer than three words with the lede ("river", "walk") does not win over the last one
+    page = ["Home", "The river walk debate", "Share", "Library extends its opening hours", P1, P2, P3]
+    assert _run("\n".join(page))[1].title == "Library extends its opening hours"
