@@ -403,17 +403,21 @@ _ARCHIVE_MONTH = re.compile(r"^\W*[^\W\d]+(?:\s+\d{4})?\s*\(\d+\)\W*$")
 
 
 def _long_dateline(s: str) -> bool:
-    # a label first, or hardly a word besides dates and times ("Mon 18 Nov 2019 18.54 GMT Last modified on Mon 18
-    # Nov 2019 18.56 GMT")
-    if _datelike(s):
+    if _DATE_LABEL.match(s):
         return True
     segs = _PIPE_SEG.split(s)
     if len(segs) > 1 and len(segs[0].split()) <= 10 and parse_datetime(segs[0]) is not None:
         return True
     # a meta line whose fields include the byline and the date, in any order
     segs = _META_SEG.split(s)
-    return (len(segs) > 1 and any(_BYLINE_PREFIX.match(g) for g in segs)
-            and any(len(g.split()) <= 10 and parse_datetime(g) is not None for g in segs))
+    if (len(segs) > 1 and any(_BYLINE_PREFIX.match(g) for g in segs)
+            and any(len(g.split()) <= 10 and parse_datetime(g) is not None for g in segs)):
+        return True
+    # hardly a word besides two dates and their times ("Mon 18 Nov 2019 18.54 GMT Last modified on Mon 18 Nov
+    # 2019 18.56 GMT"; two years, 14+ digits and at most 10 words first: the test rewrites the line with every
+    # date pattern)
+    return (len(_D4.findall(s)) >= 2 and len(_DIGIT.findall(s)) >= 14 and len(_ALPHA3.findall(s)) <= 10
+            and _datelike(s))
 
 
 # a reading-time line: a reading word before the number ("Tempo di lettura: 4 minuti") or after it ("8 min read")
@@ -475,6 +479,9 @@ def _version_heading(s: str) -> bool:
 
 # days of one month joined by a dash ("December 6-8", "6–8 décembre"): an event's dates
 _MONTHS_RX = "|".join(sorted((re.escape(m) for m in _MON if len(m) >= 3 and not m.isdigit()), key=len, reverse=True))
+_DIGIT = re.compile(r"\d")
+_ALPHA3 = re.compile(r"[^\W\d_]{3,}")
+_DIGIT_DASH = re.compile(r"(?<![\d./-])\d{1,2}\.?\s*[-–—]\s*\d{1,2}(?![\d./-])")  # "6-8", not "2019-11-18"
 _DAY_RANGE = re.compile(rf"(?<!\w)(?:{_MONTHS_RX})\.?\s+\d{{1,2}}\s*[-–—]\s*\d{{1,2}}(?!\d)"
                         rf"|(?<!\d)\d{{1,2}}\.?\s*[-–—]\s*\d{{1,2}}\.?\s+(?:{_MONTHS_RX})(?!\w)", re.I)
 
@@ -482,7 +489,7 @@ _DAY_RANGE = re.compile(rf"(?<!\w)(?:{_MONTHS_RX})\.?\s+\d{{1,2}}\s*[-–—]\s*
 def _date_range(s: str) -> bool:
     """Two full dates joined by a dash or 'to' ("May 1, 1931 - May 30, 2023"): a life span or a period,
     not the date a page was published; nor are days of a month joined by a dash ("Show is December 6-8")."""
-    if _DAY_RANGE.search(s):
+    if _DIGIT_DASH.search(s) and _DAY_RANGE.search(s):  # (a dash between digits first: the months are many)
         return True
     if len(_D4.findall(s)) < 2:  # each date pattern holds a 4-digit year (a cheap gate: most lines have one)
         return False
@@ -613,7 +620,7 @@ def _title_by_lede(tm, last, fb, texts, doc_id, lab, prose, de) -> np.ndarray:
         if not body:
             continue
         best, best_score = -1, (0, 0.0)
-        for i in cands[-30:]:
+        for i in cands[-12:]:
             words = {w.lower() for w in _CONTENT_WORD.findall(texts[i])}
             shared = len(words & body)
             if shared >= 3 and shared * 3 >= len(words):
