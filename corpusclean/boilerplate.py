@@ -140,7 +140,8 @@ _PAREN_CREDIT = re.compile(r"\(\s*(?:images?|photos?|pictures?|photographs?|foto
 _WITH_PAREN = re.compile(r"\s*\(\s*(?:" + "|".join(map(re.escape, _BW["with"])) + r")\s+([^()]+)\)", re.I)
 _GLUED_TITLE = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # the first lower-upper seam: "LindStaff"
 _PIPE_SEG = re.compile(r"\s+[|｜]\s+")
-_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@\w+(?:\.\w+)*")  # an e-mail address, a social handle
+# an e-mail address, a social handle, also one glued to the name ("Ana Lind@analind")
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\d_@])@\w+(?:\.\w+)*")
 # a line opened by a dash attributes a quote: an embedded post's "— Ana Lind (@analind) May 2, 2024", an
 # epigraph's "— Ana Lind, 1923"; its name and date are not the page's
 _QUOTE_ATTRIBUTION = re.compile(r"^\s*[—―–]\s*\S")
@@ -307,8 +308,6 @@ def parse_authors(s: str) -> list[str]:
     return out
 
 
-# glued to a handle or a mail address ("Ana Lind@analind", "Ana Lind ana@example.com(555) 123")
-_GLUED_HANDLE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|(?<=[^\W\d_])@\w+")
 # words that end the name in a byline line run on into its date or a widget ("By Ana Lind On 11/13/19 at ...",
 # "Von Ana Lind publiziert am ...", "By Ana Lind Follow @analind")
 _NAME_STOP = frozenset(("on", "at", "updated", "published", "posted", "follow", "am", "um", "le", "el", "il", "den",
@@ -321,7 +320,7 @@ def _leading_name(rest: str) -> str | None:
     handle, a lowercase word). "By Mike Lind 2019-11-18T20:51:19Z Science & Astronomy" gives "Mike Lind"; "By
     April Lind March 18" gives "April Lind"."""
     run: list[str] = []
-    for t in _GLUED_HANDLE.sub(" ", rest).split():
+    for t in strip_contacts(rest).split():  # (a handle or a mail address glued on: "Ana Lind@analind")
         w = t.rstrip(",.;:")
         low = w.lower()
         if not w or (run and low in _MON) or low in _NAME_STOP or not (_name_token(w) or (run and low in _PARTICLES)):
@@ -478,12 +477,12 @@ def _version_heading(s: str) -> bool:
 
 
 # days of one month joined by a dash ("December 6-8", "6–8 décembre"): an event's dates
-_MONTHS_RX = "|".join(sorted((re.escape(m) for m in _MON if len(m) >= 3 and not m.isdigit()), key=len, reverse=True))
+_MON_ANY = _MONRE.replace("(?P<mon>", "(?:")  # the month names of the date patterns, without their group name
 _DIGIT = re.compile(r"\d")
 _ALPHA3 = re.compile(r"[^\W\d_]{3,}")
 _DIGIT_DASH = re.compile(r"(?<![\d./-])\d{1,2}\.?\s*[-–—]\s*\d{1,2}(?![\d./-])")  # "6-8", not "2019-11-18"
-_DAY_RANGE = re.compile(rf"(?<!\w)(?:{_MONTHS_RX})\.?\s+\d{{1,2}}\s*[-–—]\s*\d{{1,2}}(?!\d)"
-                        rf"|(?<!\d)\d{{1,2}}\.?\s*[-–—]\s*\d{{1,2}}\.?\s+(?:{_MONTHS_RX})(?!\w)", re.I)
+_DAY_RANGE = re.compile(rf"(?<!\w){_MON_ANY}\s+\d{{1,2}}\s*[-–—]\s*\d{{1,2}}(?!\d)"
+                        rf"|(?<!\d)\d{{1,2}}\.?\s*[-–—]\s*\d{{1,2}}\.?\s+{_MON_ANY}(?!\w)", re.I)
 
 
 def _date_range(s: str) -> bool:
